@@ -1,0 +1,3 @@
+"""Orbit: results-based management and digital transformation."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,176 @@
+"""Read Orbit's configuration from ``ORBIT_*`` environment variables.
+
+Every setting has a working default for the embedded (SQLite) case.  A malformed
+value raises :class:`ConfigError` whose message is one line naming the variable;
+the ``orbit`` command prints it and exits without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed."""
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _secret_from_file(path: Path, nbytes: int) -> str:
+    """Return the secret kept in ``path``, generating it once when absent."""
+    if path.exists():
+        value = path.read_text(encoding="utf-8").strip()
+        if not value:
+            raise ConfigError(f"{path} is empty; delete it to generate a new secret")
+        return value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    vendor: str  # "sqlite" or "postgresql"
+    settings: dict[str, object]
+    url: str
+
+
+def parse_database_url(url: str, data_dir: Path) -> DatabaseConfig:
+    name = "ORBIT_DATABASE_URL"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///relative/or/absolute/path, sqlite:////abs/path
+        raw_path = url.split("://", 1)[1]
+        if raw_path.startswith("/"):
+            raw_path = raw_path[1:]  # sqlite:///rel/path is relative, sqlite:////abs/path absolute
+        if not raw_path:
+            raise ConfigError(f"{name}={url!r} names no database file (sqlite:////path/to/orbit.sqlite3)")
+        path = Path(raw_path)
+        if not path.is_absolute():
+            path = (Path.cwd() / path).resolve()
+        return DatabaseConfig("sqlite", sqlite_settings(path), url)
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        if not parts.path.strip("/"):
+            raise ConfigError(f"{name}={url!r} names no database (postgres://user@host:5432/dbname)")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ConfigError(f"{name}={url!r} has a malformed port") from exc
+        settings: dict[str, object] = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": parts.path.strip("/"),
+            "USER": parts.username or "",
+            "PASSWORD": parts.password or "",
+            "HOST": parts.hostname or "",
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {},
+        }
+        return DatabaseConfig("postgresql", settings, url)
+    raise ConfigError(f"{name}={url!r} has an unsupported scheme {scheme!r} (use sqlite:// or postgres://)")
+
+
+def sqlite_settings(path: Path) -> dict[str, object]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        # Persistent connections: the connection, its WAL setting and page cache are reused.
+        "CONN_MAX_AGE": None,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            # Writers take the lock when the transaction begins, so two writers never
+            # deadlock on an upgrade from a read lock; others wait up to 20 s.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=20000;"
+            ),
+        },
+        "TEST": {"NAME": None},
+    }
+
+
+@dataclass(frozen=True)
+class OrbitConfig:
+    data_dir: Path
+    media_root: Path
+    database: DatabaseConfig
+    secret_key: str
+    audit_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    https: bool
+
+
+def load() -> OrbitConfig:
+    data_dir = Path(os.environ.get("ORBIT_DATA_DIR", "./var")).expanduser()
+    if not data_dir.is_absolute():
+        data_dir = (Path.cwd() / data_dir).resolve()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"ORBIT_DATA_DIR={str(data_dir)!r} exists and is not a directory")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"ORBIT_DATA_DIR={str(data_dir)!r} cannot be created: {exc.strerror}") from exc
+
+    media_root = Path(os.environ.get("ORBIT_MEDIA_ROOT", str(data_dir / "media"))).expanduser()
+
+    db_url = os.environ.get("ORBIT_DATABASE_URL", "").strip()
+    if db_url:
+        database = parse_database_url(db_url, data_dir)
+    else:
+        path = data_dir / "orbit.sqlite3"
+        database = DatabaseConfig("sqlite", sqlite_settings(path), f"sqlite:///{path}")
+
+    secret_key = os.environ.get("ORBIT_SECRET_KEY") or _secret_from_file(data_dir / "secret.key", 48)
+    if len(secret_key) < 32:
+        raise ConfigError("ORBIT_SECRET_KEY is shorter than 32 characters")
+    audit_key = os.environ.get("ORBIT_AUDIT_KEY") or _secret_from_file(data_dir / "audit.key", 32)
+    if len(audit_key) < 16:
+        raise ConfigError("ORBIT_AUDIT_KEY is shorter than 16 characters")
+
+    debug = env_bool("ORBIT_DEBUG", False)
+    allowed_hosts = env_list("ORBIT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    https = env_bool("ORBIT_HTTPS", False)
+    return OrbitConfig(
+        data_dir=data_dir,
+        media_root=media_root,
+        database=database,
+        secret_key=secret_key,
+        audit_key=audit_key,
+        debug=debug,
+        allowed_hosts=allowed_hosts,
+        https=https,
+    )

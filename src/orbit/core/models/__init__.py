@@ -1,0 +1,1 @@
+"""The core context holds primitives only; it owns no tables."""

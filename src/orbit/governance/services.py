@@ -1,0 +1,270 @@
+"""Writes that every other context goes through: audit events, versioned updates, archive and restore.
+
+Each helper runs in one transaction: it checks the version the writer read, saves,
+and appends one :class:`AuditEvent` to the chain.  Domain services
+(``org_unit_create`` and friends) validate and authorise, then call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from orbit.core import context
+from orbit.core.errors import AnonymousWrite, StaleVersion
+from orbit.governance.chain import compute_hmac
+from orbit.governance.models import AuditChainHead, AuditedModel, AuditEvent
+from orbit.governance.models.audit import GENESIS_HASH
+
+M = TypeVar("M", bound=AuditedModel)
+Actor = AbstractBaseUser | AnonymousUser
+
+
+def object_type_of(model: type[models.Model] | models.Model) -> str:
+    return model._meta.label_lower
+
+
+def audit_value(value: Any) -> Any:
+    """A JSON-safe rendering of a field value for the change log."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, dict):
+        return {str(k): audit_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [audit_value(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    exclude = set(getattr(instance, "audit_exclude", ()))
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name in exclude:
+            continue
+        data[field.name] = audit_value(getattr(instance, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def _require_actor(actor: Any) -> Any:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk is None:
+        raise AnonymousWrite("every write needs an authenticated actor")
+    return actor
+
+
+def record_event(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    object_label: str = "",
+    object_version: int | None = None,
+    parent_type: str = "",
+    parent_id: Any = "",
+    scope_path: str = "",
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the chain.  Must run inside the transaction of the write it records."""
+    _require_actor(actor)
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_event must run inside the write's transaction")
+    ctx = context.current()
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+    event = AuditEvent(
+        seq=head.seq + 1,
+        occurred_at=timezone.now(),
+        actor_id=actor.pk,
+        actor_username=actor.get_username(),
+        request_id=ctx.request_id,
+        source=ctx.source,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_label=(object_label or "")[:200],
+        object_version=object_version,
+        parent_type=parent_type,
+        parent_id=str(parent_id or ""),
+        scope_path=scope_path,
+        changes_json=json.dumps(changes or {}, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        reason=reason or ctx.reason,
+        prev_hash=head.hash,
+    )
+    event.hmac = compute_hmac(event)
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hmac)
+    return event
+
+
+def record_for(
+    *, actor: Any, action: str, instance: AuditedModel, changes: dict[str, Any], reason: str = ""
+) -> AuditEvent:
+    parent = instance.audit_parent()
+    return record_event(
+        actor=actor,
+        action=action,
+        object_type=object_type_of(instance),
+        object_id=instance.pk,
+        object_label=instance.audit_label(),
+        object_version=instance.version,
+        parent_type=object_type_of(parent) if parent is not None else "",
+        parent_id=parent.pk if parent is not None else "",
+        scope_path=instance.audit_scope_path(),
+        changes=changes,
+        reason=reason,
+    )
+
+
+def _lock(instance: M) -> M:
+    manager = type(instance).all_objects  # type: ignore[attr-defined]
+    locked: M = manager.select_for_update().get(pk=instance.pk)
+    return locked
+
+
+def changes_since(instance: AuditedModel, version: int) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            object_type=object_type_of(instance), object_id=str(instance.pk), object_version__gt=version
+        ).order_by("seq")
+    )
+
+
+def _check_version(current: M, expected_version: int) -> None:
+    if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+        raise ValidationError({"version": "The version you edited is required (an integer)."})
+    if current.version != expected_version:
+        raise StaleVersion(
+            expected=expected_version, current=current, changes_since=changes_since(current, expected_version)
+        )
+
+
+@transaction.atomic
+def audited_create(
+    *,
+    actor: Any,
+    instance: M,
+    reason: str = "",
+    action: str = "create",
+    after_insert: Callable[[M], None] | None = None,
+) -> M:
+    """Insert ``instance`` and record it; ``after_insert`` may set fields that need the primary key."""
+    _require_actor(actor)
+    instance.full_clean()
+    now = timezone.now()
+    instance.created_at = now
+    instance.updated_at = now
+    instance.version = 1
+    instance.save(force_insert=True)
+    if after_insert is not None:
+        after_insert(instance)
+    after = snapshot(instance)
+    changes = {name: [None, value] for name, value in after.items() if value not in (None, "", {}, [])}
+    record_for(actor=actor, action=action, instance=instance, changes=changes, reason=reason)
+    return instance
+
+
+@transaction.atomic
+def audited_update(
+    *,
+    actor: Any,
+    instance: M,
+    expected_version: int,
+    values: dict[str, Any],
+    reason: str = "",
+    action: str = "update",
+) -> M:
+    """Apply ``values`` if the record is still at ``expected_version``; no-op when nothing changes."""
+    _require_actor(actor)
+    current = _lock(instance)
+    _check_version(current, expected_version)
+    before = snapshot(current)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    changes = diff(before, snapshot(current))
+    if not changes:
+        return current
+    current.version += 1
+    current.updated_at = timezone.now()
+    fields = [current._meta.get_field(name).name for name in changes]
+    current.save(update_fields=[*fields, "version", "updated_at"])
+    record_for(actor=actor, action=action, instance=current, changes=changes, reason=reason)
+    return current
+
+
+@transaction.atomic
+def audited_archive(*, actor: Any, instance: M, expected_version: int, reason: str) -> M:
+    _require_actor(actor)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the record is archived."})
+    current = _lock(instance)
+    _check_version(current, expected_version)
+    if current.archived_at is not None:
+        raise ValidationError({"archived_at": "The record is already archived."})
+    current.archived_at = timezone.now()
+    current.archived_by = actor
+    current.archive_reason = reason.strip()
+    current.version += 1
+    current.updated_at = current.archived_at
+    current.save(update_fields=["archived_at", "archived_by", "archive_reason", "version", "updated_at"])
+    record_for(
+        actor=actor,
+        action=AuditEvent.Action.ARCHIVE,
+        instance=current,
+        changes={"archived": [False, True]},
+        reason=reason.strip(),
+    )
+    return current
+
+
+@transaction.atomic
+def audited_restore(*, actor: Any, instance: M, expected_version: int, reason: str = "") -> M:
+    _require_actor(actor)
+    current = _lock(instance)
+    _check_version(current, expected_version)
+    if current.archived_at is None:
+        raise ValidationError({"archived_at": "The record is not archived."})
+    current.archived_at = None
+    current.archived_by = None
+    current.archive_reason = ""
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.full_clean()
+    current.save(update_fields=["archived_at", "archived_by", "archive_reason", "version", "updated_at"])
+    record_for(
+        actor=actor,
+        action=AuditEvent.Action.RESTORE,
+        instance=current,
+        changes={"archived": [True, False]},
+        reason=reason,
+    )
+    return current

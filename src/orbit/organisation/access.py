@@ -1,0 +1,103 @@
+"""Who may do what where.
+
+A role held on a unit applies to that unit and all its descendants, never to its
+ancestors or siblings.  ``auditor`` is global: it reads everything (audit log
+included) and changes nothing.  Superusers may do everything.
+
+:func:`scope_paths` answers, for a user and an action, the unit paths the user
+may act under (or :data:`ALL`); every ``*_restrict`` selector filters with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.db.models import Q, QuerySet
+
+from orbit.organisation.models import Membership, Role
+
+
+class _All:
+    def __repr__(self) -> str:
+        return "ALL"
+
+
+ALL: Final = _All()
+
+ROLE_RANK: Final[dict[str, int]] = {
+    Role.VIEWER: 1,
+    Role.CONTRIBUTOR: 2,
+    Role.MANAGER: 3,
+    Role.ADMIN: 4,
+}
+ACTIONS: Final[dict[str, int]] = {"view": 1, "change": 2, "approve": 3, "admin": 4}
+
+_CACHE_ATTR = "_orbit_memberships"
+
+
+def _memberships(user: Any) -> list[tuple[str, str | None]]:
+    cached: list[tuple[str, str | None]] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user_id=user.pk)
+            .filter(Q(unit__isnull=True) | Q(unit__archived_at__isnull=True))
+            .values_list("role", "unit__path")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def clear_scope_cache(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_auditor(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(role == Role.AUDITOR for role, _ in _memberships(user))
+
+
+def scope_paths(user: Any, action: str) -> list[str] | _All:
+    """The minimal list of unit paths under which ``user`` may perform ``action`` (or ALL)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    if user.is_superuser:
+        return ALL
+    memberships = _memberships(user)
+    if action == "view" and any(role == Role.AUDITOR for role, _ in memberships):
+        return ALL
+    needed = ACTIONS[action]
+    paths = sorted({path for role, path in memberships if path and ROLE_RANK.get(role, 0) >= needed})
+    minimal: list[str] = []
+    for path in paths:  # sorted, so an ancestor comes before its descendants
+        if not any(path.startswith(kept) for kept in minimal):
+            minimal.append(path)
+    return minimal
+
+
+def can(user: Any, action: str, path: str) -> bool:
+    paths = scope_paths(user, action)
+    if paths is ALL:
+        return True
+    return any(path.startswith(p) for p in paths)  # type: ignore[union-attr]
+
+
+def can_anywhere(user: Any, action: str) -> bool:
+    paths = scope_paths(user, action)
+    return paths is ALL or bool(paths)
+
+
+def restrict(queryset: QuerySet[Any], user: Any, action: str, path_field: str = "path") -> QuerySet[Any]:
+    """Filter ``queryset`` to rows whose unit path lies under the user's scope for ``action``."""
+    paths = scope_paths(user, action)
+    if paths is ALL:
+        return queryset
+    if not paths:
+        return queryset.none()
+    query = Q()
+    for path in paths:  # type: ignore[union-attr]
+        query |= Q(**{f"{path_field}__startswith": path})
+    return queryset.filter(query)

@@ -1,0 +1,249 @@
+"""Every write to units, memberships and users: authorised, validated, audited, atomic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+from orbit.core.errors import NotFound, PermissionDenied
+from orbit.governance.services import (
+    audited_archive,
+    audited_create,
+    audited_restore,
+    audited_update,
+    record_event,
+)
+from orbit.organisation.access import can, can_anywhere, clear_scope_cache
+from orbit.organisation.models import Membership, OrgUnit, Role, UnitType
+
+UNIT_FIELDS = ("code", "name", "type", "parent", "region", "city", "country", "source", "is_sample")
+
+
+def _require(actor: Any, action: str, unit: OrgUnit) -> None:
+    """Out of view scope: NotFound (existence does not leak); in view scope but not allowed: PermissionDenied."""
+    if can(actor, action, unit.path):
+        return
+    if can(actor, "view", unit.path):
+        raise PermissionDenied(f"You need the {action} right on {unit.code} to do this.")
+    raise NotFound("No such organisational unit.")
+
+
+def _set_path(unit: OrgUnit) -> None:
+    prefix = unit.parent.path if unit.parent_id else "/"
+    unit.path = f"{prefix}{unit.pk}/"
+    unit.depth = (unit.parent.depth + 1) if unit.parent_id else 0
+    unit.save(update_fields=["path", "depth"])
+
+
+@transaction.atomic
+def org_unit_create(
+    *,
+    actor: Any,
+    code: str,
+    name: dict[str, str],
+    type: str,
+    parent: OrgUnit | None = None,
+    region: str = "",
+    city: str = "",
+    country: str = "",
+    source: str = "",
+    is_sample: bool = False,
+    reason: str = "",
+) -> OrgUnit:
+    if parent is None:
+        if not getattr(actor, "is_superuser", False):
+            raise PermissionDenied("Only a superuser may create a top-level unit.")
+    else:
+        _require(actor, "admin", parent)
+        if parent.is_archived:
+            raise ValidationError({"parent": "The parent unit is archived."})
+    unit = OrgUnit(
+        code=code,
+        name=name,
+        type=type,
+        parent=parent,
+        region=region,
+        city=city,
+        country=country,
+        source=source,
+        is_sample=is_sample,
+    )
+    return audited_create(actor=actor, instance=unit, reason=reason, after_insert=_set_path)
+
+
+def _move_subtree(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
+    old_path = unit.path
+    new_path = f"{new_parent.path if new_parent else '/'}{unit.pk}/"
+    delta = ((new_parent.depth + 1) if new_parent else 0) - unit.depth
+    # Paths are derived data: one statement rewrites the whole subtree (the move itself is audited).
+    OrgUnit.all_objects.filter(path__startswith=old_path)._update(
+        [
+            (OrgUnit._meta.get_field("path"), None, Concat(Value(new_path), Substr("path", len(old_path) + 1))),
+            (OrgUnit._meta.get_field("depth"), None, F("depth") + delta),
+        ]
+    )
+    unit.path = new_path
+    unit.depth += delta
+
+
+@transaction.atomic
+def org_unit_update(
+    *, actor: Any, unit: OrgUnit, expected_version: int, reason: str = "", **values: Any
+) -> OrgUnit:
+    unknown = set(values) - set(UNIT_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+    _require(actor, "admin", unit)
+    if "parent" in values and values["parent"] != unit.parent:
+        new_parent: OrgUnit | None = values["parent"]
+        if new_parent is None:
+            if not actor.is_superuser:
+                raise PermissionDenied("Only a superuser may make a unit top-level.")
+        else:
+            _require(actor, "admin", new_parent)
+            fresh = OrgUnit.all_objects.get(pk=unit.pk)
+            if new_parent.path.startswith(fresh.path):
+                raise ValidationError({"parent": "A unit cannot be moved under itself or its descendants."})
+            if new_parent.is_archived:
+                raise ValidationError({"parent": "The new parent unit is archived."})
+        updated = audited_update(
+            actor=actor, instance=unit, expected_version=expected_version, values=values, reason=reason
+        )
+        _move_subtree(updated, new_parent)
+        return updated
+    return audited_update(actor=actor, instance=unit, expected_version=expected_version, values=values, reason=reason)
+
+
+@transaction.atomic
+def org_unit_archive(*, actor: Any, unit: OrgUnit, expected_version: int, reason: str) -> OrgUnit:
+    _require(actor, "admin", unit)
+    if unit.parent_id is None and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser may archive a top-level unit.")
+    active_children = OrgUnit.objects.filter(parent=unit).count()
+    if active_children:
+        raise ValidationError({"children": f"Archive its {active_children} active child unit(s) first."})
+    return audited_archive(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
+
+
+@transaction.atomic
+def org_unit_restore(*, actor: Any, unit: OrgUnit, expected_version: int, reason: str = "") -> OrgUnit:
+    _require(actor, "admin", unit)
+    if unit.parent_id and unit.parent.is_archived:
+        raise ValidationError({"parent": "Restore the parent unit first."})
+    return audited_restore(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
+
+
+def _require_membership_admin(actor: Any, unit: OrgUnit | None, role: str) -> None:
+    if unit is None or role == Role.AUDITOR:
+        if not getattr(actor, "is_superuser", False):
+            raise PermissionDenied("Only a superuser may grant or change the global auditor role.")
+        return
+    _require(actor, "admin", unit)
+
+
+@transaction.atomic
+def membership_create(
+    *, actor: Any, user: AbstractUser, unit: OrgUnit | None, role: str, reason: str = ""
+) -> Membership:
+    _require_membership_admin(actor, unit, role)
+    if unit is not None and unit.is_archived:
+        raise ValidationError({"unit": "The unit is archived."})
+    membership = audited_create(
+        actor=actor, instance=Membership(user=user, unit=unit, role=role), reason=reason
+    )
+    clear_scope_cache(user)
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, actor: Any, membership: Membership, expected_version: int, role: str, reason: str = ""
+) -> Membership:
+    _require_membership_admin(actor, membership.unit, membership.role)
+    _require_membership_admin(actor, membership.unit, role)
+    updated = audited_update(
+        actor=actor, instance=membership, expected_version=expected_version, values={"role": role}, reason=reason
+    )
+    clear_scope_cache(membership.user)
+    return updated
+
+
+@transaction.atomic
+def membership_archive(*, actor: Any, membership: Membership, expected_version: int, reason: str) -> Membership:
+    _require_membership_admin(actor, membership.unit, membership.role)
+    archived = audited_archive(actor=actor, instance=membership, expected_version=expected_version, reason=reason)
+    clear_scope_cache(membership.user)
+    return archived
+
+
+@transaction.atomic
+def membership_restore(
+    *, actor: Any, membership: Membership, expected_version: int, reason: str = ""
+) -> Membership:
+    _require_membership_admin(actor, membership.unit, membership.role)
+    restored = audited_restore(actor=actor, instance=membership, expected_version=expected_version, reason=reason)
+    clear_scope_cache(membership.user)
+    return restored
+
+
+USER_AUDIT_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_superuser", "is_staff")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+    is_superuser: bool = False,
+    reason: str = "",
+) -> AbstractUser:
+    """Create a login.  Unit administrators may create users; only a superuser may create a superuser."""
+    if not can_anywhere(actor, "admin"):
+        raise PermissionDenied("Only an administrator may create users.")
+    if is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser may create a superuser.")
+    user_model = get_user_model()
+    user: AbstractUser = user_model(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    record_event(
+        actor=actor,
+        action="create",
+        object_type=user_model._meta.label_lower,
+        object_id=user.pk,
+        object_label=user.get_username(),
+        changes={name: [None, getattr(user, name)] for name in USER_AUDIT_FIELDS},
+        reason=reason,
+    )
+    return user
+
+
+def system_actor() -> AbstractUser:
+    """The account the CLI and jobs act as when no user is named; created by a migration."""
+    user: AbstractUser = get_user_model().objects.get(username="orbit-system")
+    return user
+
+
+def unit_type_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in UnitType.choices]

@@ -1,0 +1,1 @@
+"""Models of this context arrive with its first feature."""

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+from orbit.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/", include("orbit.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("orbit.core.urls")),
+    path("", include("orbit.governance.urls")),
+    path("units/", include("orbit.organisation.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
