@@ -11,7 +11,7 @@ os.environ.setdefault("ORBIT_DATA_DIR", tempfile.mkdtemp(prefix="orbit-test-"))
 os.environ.setdefault("ORBIT_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("ORBIT_AUDIT_KEY", "test-audit-key-0123456789abcdef")
 
-from orbit.settings import *  # noqa: E402,F403
+from orbit.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -40,14 +40,12 @@ def clean_translations(value: Any, *, required: bool = True, max_length: int | N
     if isinstance(value, str):
         value = {"en": value}
     if not isinstance(value, dict):
-        raise ValidationError("Expected an object of language code to text, e.g. {\"en\": \"...\"}.")
+        raise ValidationError('Expected an object of language code to text, e.g. {"en": "..."}.')
     cleaned: dict[str, str] = {}
     for raw_code, text in value.items():
         code = normalise_language(str(raw_code))
         if code is None:
-            raise ValidationError(
-                f"Unknown language {raw_code!r}; use one of {', '.join(CONTENT_LANGUAGES)}."
-            )
+            raise ValidationError(f"Unknown language {raw_code!r}; use one of {', '.join(CONTENT_LANGUAGES)}.")
         if text is None:
             continue
         if not isinstance(text, str):

@@ -81,12 +81,20 @@ def verify_events(events: Iterable[AuditEvent], head: AuditChainHead | None) -> 
         if event.seq != expected_seq:
             kind = "missing" if event.seq > expected_seq else "reordered or duplicated"
             return VerifyResult(
-                False, count, expected_seq - 1, prev_hash, expected_seq,
+                False,
+                count,
+                expected_seq - 1,
+                prev_hash,
+                expected_seq,
                 f"row {kind}: expected seq {expected_seq}, found {event.seq}",
             )
         if event.prev_hash != prev_hash:
             return VerifyResult(
-                False, count, expected_seq - 1, prev_hash, event.seq,
+                False,
+                count,
+                expected_seq - 1,
+                prev_hash,
+                event.seq,
                 "previous-hash link broken (a row before it was removed, reordered or altered)",
             )
         if not hmac_module.compare_digest(compute_hmac(event), event.hmac):
@@ -100,11 +108,19 @@ def verify_events(events: Iterable[AuditEvent], head: AuditChainHead | None) -> 
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
         if head.seq > last_seq:
             return VerifyResult(
-                False, count, last_seq, prev_hash, last_seq + 1,
+                False,
+                count,
+                last_seq,
+                prev_hash,
+                last_seq + 1,
                 f"rows missing at the end of the chain: the head records seq {head.seq}",
             )
         return VerifyResult(
-            False, count, last_seq, prev_hash, head.seq + 1 if head.seq < last_seq else last_seq,
+            False,
+            count,
+            last_seq,
+            prev_hash,
+            head.seq + 1 if head.seq < last_seq else last_seq,
             "the chain head does not match the last row",
         )
     return VerifyResult(True, count, last_seq, prev_hash)

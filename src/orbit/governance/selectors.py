@@ -18,6 +18,7 @@ def audit_event_restrict(user: Any, action: str = "view") -> QuerySet[AuditEvent
     paths = scope_paths(user, "view")
     if paths is ALL:
         return base.all()
+    assert isinstance(paths, list)
     if not paths:
         return base.none()
     query = Q()

@@ -65,14 +65,11 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        name: [before.get(name), after.get(name)]
-        for name in after
-        if before.get(name) != after.get(name)
-    }
+    return {name: [before.get(name), after.get(name)] for name in after if before.get(name) != after.get(name)}
 
 
-def _require_actor(actor: Any) -> Any:
+def require_actor(actor: Any) -> Any:
+    """Refuse a write without an authenticated actor (the CLI and jobs act as a named account)."""
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk is None:
         raise AnonymousWrite("every write needs an authenticated actor")
     return actor
@@ -93,7 +90,7 @@ def record_event(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event to the chain.  Must run inside the transaction of the write it records."""
-    _require_actor(actor)
+    require_actor(actor)
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the write's transaction")
     ctx = context.current()
@@ -145,7 +142,7 @@ def record_for(
 
 
 def _lock(instance: M) -> M:
-    manager = type(instance).all_objects  # type: ignore[attr-defined]
+    manager = type(instance).all_objects
     locked: M = manager.select_for_update().get(pk=instance.pk)
     return locked
 
@@ -177,7 +174,7 @@ def audited_create(
     after_insert: Callable[[M], None] | None = None,
 ) -> M:
     """Insert ``instance`` and record it; ``after_insert`` may set fields that need the primary key."""
-    _require_actor(actor)
+    require_actor(actor)
     instance.full_clean()
     now = timezone.now()
     instance.created_at = now
@@ -203,7 +200,7 @@ def audited_update(
     action: str = "update",
 ) -> M:
     """Apply ``values`` if the record is still at ``expected_version``; no-op when nothing changes."""
-    _require_actor(actor)
+    require_actor(actor)
     current = _lock(instance)
     _check_version(current, expected_version)
     before = snapshot(current)
@@ -223,7 +220,7 @@ def audited_update(
 
 @transaction.atomic
 def audited_archive(*, actor: Any, instance: M, expected_version: int, reason: str) -> M:
-    _require_actor(actor)
+    require_actor(actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the record is archived."})
     current = _lock(instance)
@@ -248,7 +245,7 @@ def audited_archive(*, actor: Any, instance: M, expected_version: int, reason: s
 
 @transaction.atomic
 def audited_restore(*, actor: Any, instance: M, expected_version: int, reason: str = "") -> M:
-    _require_actor(actor)
+    require_actor(actor)
     current = _lock(instance)
     _check_version(current, expected_version)
     if current.archived_at is None:

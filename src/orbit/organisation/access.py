@@ -10,6 +10,7 @@ may act under (or :data:`ALL`); every ``*_restrict`` selector filters with it.
 
 from __future__ import annotations
 
+import enum
 from typing import Any, Final
 
 from django.db.models import Q, QuerySet
@@ -17,12 +18,12 @@ from django.db.models import Q, QuerySet
 from orbit.organisation.models import Membership, Role
 
 
-class _All:
-    def __repr__(self) -> str:
-        return "ALL"
+class _All(enum.Enum):
+    ALL = "all"
 
 
-ALL: Final = _All()
+#: Returned by :func:`scope_paths` when the user's scope is every unit.
+ALL: Final = _All.ALL
 
 ROLE_RANK: Final[dict[str, int]] = {
     Role.VIEWER: 1,
@@ -33,23 +34,28 @@ ROLE_RANK: Final[dict[str, int]] = {
 ACTIONS: Final[dict[str, int]] = {"view": 1, "change": 2, "approve": 3, "admin": 4}
 
 _CACHE_ATTR = "_orbit_memberships"
+# Bumped by every membership or unit write in this process; a user object's cached
+# memberships are reused only while the generation they were read in is current.
+_generation = 0
 
 
 def _memberships(user: Any) -> list[tuple[str, str | None]]:
-    cached: list[tuple[str, str | None]] | None = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        cached = list(
-            Membership.objects.filter(user_id=user.pk)
-            .filter(Q(unit__isnull=True) | Q(unit__archived_at__isnull=True))
-            .values_list("role", "unit__path")
-        )
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    cached: tuple[int, list[tuple[str, str | None]]] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is not None and cached[0] == _generation:
+        return cached[1]
+    rows = list(
+        Membership.objects.filter(user_id=user.pk)
+        .filter(Q(unit__isnull=True) | Q(unit__archived_at__isnull=True))
+        .values_list("role", "unit__path")
+    )
+    setattr(user, _CACHE_ATTR, (_generation, rows))
+    return rows
 
 
-def clear_scope_cache(user: Any) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+def clear_scope_cache(user: Any = None) -> None:
+    """Forget cached scopes (all users' in this process: a unit move or archive changes many)."""
+    global _generation
+    _generation += 1
 
 
 def is_auditor(user: Any) -> bool:
@@ -82,7 +88,7 @@ def can(user: Any, action: str, path: str) -> bool:
     paths = scope_paths(user, action)
     if paths is ALL:
         return True
-    return any(path.startswith(p) for p in paths)  # type: ignore[union-attr]
+    return any(path.startswith(p) for p in paths)
 
 
 def can_anywhere(user: Any, action: str) -> bool:
@@ -98,6 +104,6 @@ def restrict(queryset: QuerySet[Any], user: Any, action: str, path_field: str = 
     if not paths:
         return queryset.none()
     query = Q()
-    for path in paths:  # type: ignore[union-attr]
+    for path in paths:
         query |= Q(**{f"{path_field}__startswith": path})
     return queryset.filter(query)

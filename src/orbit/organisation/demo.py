@@ -34,7 +34,7 @@ def demo_user_plan() -> list[DemoUser]:
 def load_demo_users(*, actor: Any) -> list[DemoUser]:
     plan = demo_user_plan()
     user_model = get_user_model()
-    users = {u.username: u for u in user_model.objects.filter(username__in=[p.username for p in plan])}
+    users: dict[str, Any] = {u.username: u for u in user_model.objects.filter(username__in=[p.username for p in plan])}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={p.unit for p in plan if p.unit})}
     held = set(
         Membership.objects.filter(user__username__in=[p.username for p in plan]).values_list(

@@ -55,10 +55,11 @@ def membership_restrict(user: Any, action: str = "view", *, include_archived: bo
     paths = scope_paths(user, "admin")
     if paths is ALL:
         return base.all()
+    assert isinstance(paths, list)
     if action == "view" and scope_paths(user, "view") is ALL:  # auditors read every membership
         return base.all()
     query = Q(pk__in=[])
-    for path in paths:  # type: ignore[union-attr]
+    for path in paths:
         query |= Q(unit__path__startswith=path)
     if action == "view" and getattr(user, "pk", None) is not None:
         query |= Q(user_id=user.pk)
@@ -84,7 +85,7 @@ def user_restrict(user: Any) -> QuerySet[AbstractUser]:
     users = get_user_model().objects.filter(is_active=True).exclude(username="orbit-system")
     if can_anywhere(user, "admin") or scope_paths(user, "view") is ALL:
         return users.order_by("username")
-    return users.filter(pk=getattr(user, "pk", None))
+    return users.filter(pk=getattr(user, "pk", None) or 0)
 
 
 def units_for_switcher(user: Any) -> list[OrgUnit]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -18,6 +17,7 @@ from orbit.governance.services import (
     audited_restore,
     audited_update,
     record_event,
+    require_actor,
 )
 from orbit.organisation.access import can, can_anywhere, clear_scope_cache
 from orbit.organisation.models import Membership, OrgUnit, Role, UnitType
@@ -27,6 +27,7 @@ UNIT_FIELDS = ("code", "name", "type", "parent", "region", "city", "country", "s
 
 def _require(actor: Any, action: str, unit: OrgUnit) -> None:
     """Out of view scope: NotFound (existence does not leak); in view scope but not allowed: PermissionDenied."""
+    require_actor(actor)
     if can(actor, action, unit.path):
         return
     if can(actor, "view", unit.path):
@@ -35,9 +36,9 @@ def _require(actor: Any, action: str, unit: OrgUnit) -> None:
 
 
 def _set_path(unit: OrgUnit) -> None:
-    prefix = unit.parent.path if unit.parent_id else "/"
-    unit.path = f"{prefix}{unit.pk}/"
-    unit.depth = (unit.parent.depth + 1) if unit.parent_id else 0
+    parent = unit.parent
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.depth = (parent.depth + 1) if parent else 0
     unit.save(update_fields=["path", "depth"])
 
 
@@ -56,6 +57,7 @@ def org_unit_create(
     is_sample: bool = False,
     reason: str = "",
 ) -> OrgUnit:
+    require_actor(actor)
     if parent is None:
         if not getattr(actor, "is_superuser", False):
             raise PermissionDenied("Only a superuser may create a top-level unit.")
@@ -93,12 +95,10 @@ def _move_subtree(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
 
 
 @transaction.atomic
-def org_unit_update(
-    *, actor: Any, unit: OrgUnit, expected_version: int, reason: str = "", **values: Any
-) -> OrgUnit:
+def org_unit_update(*, actor: Any, unit: OrgUnit, expected_version: int, reason: str = "", **values: Any) -> OrgUnit:
     unknown = set(values) - set(UNIT_FIELDS)
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     _require(actor, "admin", unit)
     if "parent" in values and values["parent"] != unit.parent:
         new_parent: OrgUnit | None = values["parent"]
@@ -116,6 +116,7 @@ def org_unit_update(
             actor=actor, instance=unit, expected_version=expected_version, values=values, reason=reason
         )
         _move_subtree(updated, new_parent)
+        clear_scope_cache()
         return updated
     return audited_update(actor=actor, instance=unit, expected_version=expected_version, values=values, reason=reason)
 
@@ -128,18 +129,23 @@ def org_unit_archive(*, actor: Any, unit: OrgUnit, expected_version: int, reason
     active_children = OrgUnit.objects.filter(parent=unit).count()
     if active_children:
         raise ValidationError({"children": f"Archive its {active_children} active child unit(s) first."})
-    return audited_archive(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
+    archived = audited_archive(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
+    clear_scope_cache()
+    return archived
 
 
 @transaction.atomic
 def org_unit_restore(*, actor: Any, unit: OrgUnit, expected_version: int, reason: str = "") -> OrgUnit:
     _require(actor, "admin", unit)
-    if unit.parent_id and unit.parent.is_archived:
+    if unit.parent is not None and unit.parent.is_archived:
         raise ValidationError({"parent": "Restore the parent unit first."})
-    return audited_restore(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
+    restored = audited_restore(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
+    clear_scope_cache()
+    return restored
 
 
 def _require_membership_admin(actor: Any, unit: OrgUnit | None, role: str) -> None:
+    require_actor(actor)
     if unit is None or role == Role.AUDITOR:
         if not getattr(actor, "is_superuser", False):
             raise PermissionDenied("Only a superuser may grant or change the global auditor role.")
@@ -149,14 +155,12 @@ def _require_membership_admin(actor: Any, unit: OrgUnit | None, role: str) -> No
 
 @transaction.atomic
 def membership_create(
-    *, actor: Any, user: AbstractUser, unit: OrgUnit | None, role: str, reason: str = ""
+    *, actor: Any, user: Any, unit: OrgUnit | None, role: str, reason: str = ""
 ) -> Membership:
     _require_membership_admin(actor, unit, role)
     if unit is not None and unit.is_archived:
         raise ValidationError({"unit": "The unit is archived."})
-    membership = audited_create(
-        actor=actor, instance=Membership(user=user, unit=unit, role=role), reason=reason
-    )
+    membership = audited_create(actor=actor, instance=Membership(user=user, unit=unit, role=role), reason=reason)
     clear_scope_cache(user)
     return membership
 
@@ -183,9 +187,7 @@ def membership_archive(*, actor: Any, membership: Membership, expected_version: 
 
 
 @transaction.atomic
-def membership_restore(
-    *, actor: Any, membership: Membership, expected_version: int, reason: str = ""
-) -> Membership:
+def membership_restore(*, actor: Any, membership: Membership, expected_version: int, reason: str = "") -> Membership:
     _require_membership_admin(actor, membership.unit, membership.role)
     restored = audited_restore(actor=actor, instance=membership, expected_version=expected_version, reason=reason)
     clear_scope_cache(membership.user)
@@ -206,14 +208,15 @@ def user_create(
     password: str | None = None,
     is_superuser: bool = False,
     reason: str = "",
-) -> AbstractUser:
+) -> Any:
     """Create a login.  Unit administrators may create users; only a superuser may create a superuser."""
+    require_actor(actor)
     if not can_anywhere(actor, "admin"):
         raise PermissionDenied("Only an administrator may create users.")
     if is_superuser and not actor.is_superuser:
         raise PermissionDenied("Only a superuser may create a superuser.")
     user_model = get_user_model()
-    user: AbstractUser = user_model(
+    user: Any = user_model(
         username=username,
         email=email,
         first_name=first_name,
@@ -239,9 +242,9 @@ def user_create(
     return user
 
 
-def system_actor() -> AbstractUser:
+def system_actor() -> Any:
     """The account the CLI and jobs act as when no user is named; created by a migration."""
-    user: AbstractUser = get_user_model().objects.get(username="orbit-system")
+    user: Any = get_user_model().objects.get(username="orbit-system")
     return user
 
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,42 +14,72 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit chain head',
+                "verbose_name": "audit chain head",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('actor_username', models.CharField(max_length=150)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('source', models.CharField(max_length=16)),
-                ('action', models.CharField(choices=[('create', 'create'), ('update', 'update'), ('archive', 'archive'), ('restore', 'restore'), ('approve', 'approve'), ('import', 'import'), ('move', 'move'), ('login', 'login')], max_length=16)),
-                ('object_type', models.CharField(max_length=100)),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_label', models.CharField(blank=True, max_length=200)),
-                ('object_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('parent_type', models.CharField(blank=True, max_length=100)),
-                ('parent_id', models.CharField(blank=True, max_length=64)),
-                ('scope_path', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('changes_json', models.TextField(default='{}')),
-                ('reason', models.TextField(blank=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hmac', models.CharField(max_length=64)),
-                ('actor', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(unique=True)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("actor_username", models.CharField(max_length=150)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("source", models.CharField(max_length=16)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "create"),
+                            ("update", "update"),
+                            ("archive", "archive"),
+                            ("restore", "restore"),
+                            ("approve", "approve"),
+                            ("import", "import"),
+                            ("move", "move"),
+                            ("login", "login"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=100)),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_label", models.CharField(blank=True, max_length=200)),
+                ("object_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("parent_type", models.CharField(blank=True, max_length=100)),
+                ("parent_id", models.CharField(blank=True, max_length=64)),
+                ("scope_path", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("changes_json", models.TextField(default="{}")),
+                ("reason", models.TextField(blank=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hmac", models.CharField(max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-seq',),
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'seq'], name='governance__object__b11a9b_idx')],
+                "ordering": ("-seq",),
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id", "seq"], name="governance__object__b11a9b_idx")
+                ],
             },
         ),
     ]

@@ -70,3 +70,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = "audit chain head"
+
+    def __str__(self) -> str:
+        return f"audit chain head at seq {self.seq}"

@@ -38,7 +38,7 @@ class ActiveManager(models.Manager.from_queryset(AuditedQuerySet)):  # type: ign
     """The default manager: archived rows are hidden."""
 
     def get_queryset(self) -> AuditedQuerySet:
-        return super().get_queryset().filter(archived_at__isnull=True)  # type: ignore[no-any-return]
+        return super().get_queryset().filter(archived_at__isnull=True)
 
 
 class AllManager(models.Manager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]

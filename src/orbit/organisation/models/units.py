@@ -124,11 +124,11 @@ class Membership(AuditedModel):
         verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
-        where = self.unit.code if self.unit_id else "all units"
+        where = self.unit.code if self.unit is not None else "all units"
         return f"{self.user.get_username()} — {self.role} — {where}"
 
     def audit_scope_path(self) -> str:
-        return self.unit.path if self.unit_id else ""
+        return self.unit.path if self.unit is not None else ""
 
     def audit_parent(self) -> models.Model | None:
         return self.unit

@@ -66,8 +66,17 @@ class Command(BaseCommand):
                 raise CommandError(f"{source} is not a pg_dump custom-format backup")
         connection.close()
         name = str(settings.DATABASES["default"]["NAME"])
-        cmd = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-               "--dbname", name, *pg_args(), str(source)]
+        cmd = [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            name,
+            *pg_args(),
+            str(source),
+        ]
         result = subprocess.run(cmd, env=pg_env(), capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise CommandError(f"pg_restore failed: {result.stderr.strip()}")

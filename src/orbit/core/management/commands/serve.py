@@ -30,16 +30,25 @@ class Command(BaseCommand):
         env["ORBIT_DATA_DIR"] = str(settings.DATA_DIR)
         bind = f"{options['host']}:{options['port']}"
         web_cmd = [
-            sys.executable, "-m", "gunicorn", "orbit.wsgi:application",
-            "--bind", bind,
-            "--workers", str(options["workers"]),
-            "--access-logfile", "-",
-            "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "orbit.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ]
         procs = [subprocess.Popen(web_cmd, env=env)]
+        names = ["gunicorn"]
         if not options["no_worker"]:
             worker_cmd = [sys.executable, "-m", "orbit.cli", "db_worker", "--interval", "2"]
             procs.append(subprocess.Popen(worker_cmd, env=env))
+            names.append("task worker")
         self.stdout.write(f"Orbit is serving at http://{bind}/ (Ctrl-C stops it)")
         self.stdout.flush()
 
@@ -57,11 +66,11 @@ class Command(BaseCommand):
         exit_code = 0
         try:
             while True:
-                for proc in procs:
+                for name, proc in zip(names, procs, strict=True):
                     code = proc.poll()
                     if code is not None:
                         if not stopping:
-                            self.stderr.write(f"orbit serve: {proc.args[2]} exited with {code}; stopping")
+                            self.stderr.write(f"orbit serve: the {name} exited with {code}; stopping")
                             exit_code = code or 1
                             stop(signal.SIGTERM, None)
                         break

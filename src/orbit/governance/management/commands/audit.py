@@ -25,6 +25,5 @@ class Command(BaseCommand):
                 return
             self.stdout.write(f"chain head (last good row): seq {result.head_seq} hash {result.head_hash}")
             raise CommandError(
-                f"audit chain broken at seq {result.bad_seq}: {result.problem} "
-                f"({result.count} rows verified before it)"
+                f"audit chain broken at seq {result.bad_seq}: {result.problem} ({result.count} rows verified before it)"
             )
