@@ -24,12 +24,6 @@ ORBIT_DATABASE_VENDOR = CONFIG.database.vendor
 ORBIT_DATABASE_URL = CONFIG.database.url
 
 INSTALLED_APPS = [
-    "orbit.core",
-    "orbit.governance",
-    "orbit.organisation",
-    "orbit.results",
-    "orbit.planning",
-    "orbit.processes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +39,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Orbit's bounded contexts come last so their admin registrations replace the defaults.
+    "orbit.core",
+    "orbit.governance",
+    "orbit.organisation",
+    "orbit.results",
+    "orbit.planning",
+    "orbit.processes",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.conf.urls.static import static
+from django.contrib import admin
 from django.urls import include, path
 
 from orbit.core import views as core_views
@@ -8,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", include("orbit.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
     path("", include("orbit.core.urls")),
     path("", include("orbit.governance.urls")),
     path("units/", include("orbit.organisation.urls")),
