@@ -3,9 +3,10 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import orbit.core.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import orbit.core.fields
 
 
 class Migration(migrations.Migration):
