@@ -22,6 +22,7 @@ from orbit.governance.services import (
 from orbit.organisation.access import can, can_anywhere, clear_scope_cache
 from orbit.organisation.models import Membership, OrgUnit, Role, UnitType
 
+MAX_DEPTH = 20
 UNIT_FIELDS = ("code", "name", "type", "parent", "region", "city", "country", "source", "is_sample")
 
 
@@ -35,9 +36,14 @@ def _require(actor: Any, action: str, unit: OrgUnit) -> None:
     raise NotFound("No such organisational unit.")
 
 
+def path_segment(pk: int) -> str:
+    """Zero-padded, so that ordering by path lists a tree parent-first with siblings in creation order."""
+    return f"{pk:010d}/"
+
+
 def _set_path(unit: OrgUnit) -> None:
     parent = unit.parent
-    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.path = f"{parent.path if parent else '/'}{path_segment(unit.pk)}"
     unit.depth = (parent.depth + 1) if parent else 0
     unit.save(update_fields=["path", "depth"])
 
@@ -65,6 +71,8 @@ def org_unit_create(
         _require(actor, "admin", parent)
         if parent.is_archived:
             raise ValidationError({"parent": "The parent unit is archived."})
+        if parent.depth + 1 > MAX_DEPTH:
+            raise ValidationError({"parent": f"Units nest at most {MAX_DEPTH} levels deep."})
     unit = OrgUnit(
         code=code,
         name=name,
@@ -81,7 +89,7 @@ def org_unit_create(
 
 def _move_subtree(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
     old_path = unit.path
-    new_path = f"{new_parent.path if new_parent else '/'}{unit.pk}/"
+    new_path = f"{new_parent.path if new_parent else '/'}{path_segment(unit.pk)}"
     delta = ((new_parent.depth + 1) if new_parent else 0) - unit.depth
     # Paths are derived data: one statement rewrites the whole subtree (the move itself is audited).
     OrgUnit.all_objects.filter(path__startswith=old_path)._update(
@@ -112,6 +120,11 @@ def org_unit_update(*, actor: Any, unit: OrgUnit, expected_version: int, reason:
                 raise ValidationError({"parent": "A unit cannot be moved under itself or its descendants."})
             if new_parent.is_archived:
                 raise ValidationError({"parent": "The new parent unit is archived."})
+            subtree_height = max(
+                OrgUnit.all_objects.filter(path__startswith=fresh.path).values_list("depth", flat=True)
+            ) - fresh.depth
+            if new_parent.depth + 1 + subtree_height > MAX_DEPTH:
+                raise ValidationError({"parent": f"Units nest at most {MAX_DEPTH} levels deep."})
         updated = audited_update(
             actor=actor, instance=unit, expected_version=expected_version, values=values, reason=reason
         )

@@ -1,3 +1,3 @@
-from orbit.organisation.models.units import Membership, OrgUnit, Role, UnitType
+from orbit.organisation.models.units import Membership, OrgUnit, Role, UnitType, code_validator
 
-__all__ = ["Membership", "OrgUnit", "Role", "UnitType"]
+__all__ = ["Membership", "OrgUnit", "Role", "UnitType", "code_validator"]

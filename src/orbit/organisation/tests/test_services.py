@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_paths_follow_the_tree(tree):
-    assert tree.root.path == f"/{tree.root.pk}/"
-    assert tree.div_a1.path == f"{tree.dept_a.path}{tree.div_a1.pk}/"
+    assert tree.root.path == f"/{tree.root.pk:010d}/"
+    assert tree.div_a1.path == f"{tree.dept_a.path}{tree.div_a1.pk:010d}/"
+    assert list(OrgUnit.objects.values_list("code", flat=True)) == ["ITU", "BDT", "DEPT-A", "DIV-A1", "DEPT-B"]
     assert tree.div_a1.depth == 3
 
 
@@ -33,9 +34,9 @@ def test_move_rewrites_the_subtree_and_is_one_audited_write(tree, system_actor, 
     before = AuditEvent.objects.count()
     moved = org_unit_update(actor=system_actor, unit=tree.dept_a, expected_version=1, parent=tree.dept_b)
     assert AuditEvent.objects.count() == before + 1
-    assert moved.path == f"{tree.dept_b.path}{tree.dept_a.pk}/"
+    assert moved.path == f"{tree.dept_b.path}{tree.dept_a.pk:010d}/"
     child = OrgUnit.objects.get(pk=tree.div_a1.pk)
-    assert child.path == f"{moved.path}{child.pk}/"
+    assert child.path == f"{moved.path}{child.pk:010d}/"
     assert child.depth == 4
     assert AuditEvent.objects.order_by("-seq").first().changes == {"parent": [tree.bdt.pk, tree.dept_b.pk]}
 
