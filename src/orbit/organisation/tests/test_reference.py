@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import shared_path
+
 from orbit.core.context import audit_context
 from orbit.governance.models import AuditEvent
 from orbit.organisation.demo import load_demo_users
