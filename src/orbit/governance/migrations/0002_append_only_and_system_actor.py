@@ -15,7 +15,9 @@ SQLITE_DOWN = [f"DROP TRIGGER IF EXISTS {TABLE}_no_update", f"DROP TRIGGER IF EX
 PG_UP = [
     """CREATE OR REPLACE FUNCTION orbit_audit_append_only() RETURNS trigger AS $$
        BEGIN
-         RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+         RAISE EXCEPTION USING
+           MESSAGE = 'audit events are append-only: ' || TG_OP || ' refused',
+           ERRCODE = 'insufficient_privilege';
        END; $$ LANGUAGE plpgsql""",
     f"""CREATE TRIGGER {TABLE}_no_update_delete BEFORE UPDATE OR DELETE ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION orbit_audit_append_only()""",
