@@ -28,11 +28,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
     try:
         execute_from_command_line(["orbit", *args])
     except KeyboardInterrupt:
         return 130
+    except OperationalError as exc:  # the database is unreachable or refuses: one line, no traceback
+        if "--traceback" in args:
+            raise
+        lines = str(exc).strip().splitlines()
+        print(f"orbit: database error: {lines[0] if lines else type(exc).__name__}", file=sys.stderr)
+        return 1
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
