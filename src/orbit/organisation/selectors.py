@@ -90,4 +90,5 @@ def user_restrict(user: Any) -> QuerySet[AbstractUser]:
 
 def units_for_switcher(user: Any) -> list[OrgUnit]:
     """The units a user can switch to: every unit in view scope, in tree order."""
-    return list(org_unit_restrict(user).only("id", "code", "name", "path", "depth").order_by("path"))
+    units = org_unit_restrict(user).select_related(None)
+    return list(units.only("id", "code", "name", "path", "depth").order_by("path"))

@@ -1,0 +1,443 @@
+"""Web pages for units, memberships and users.  Reads go through selectors, writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from orbit.core.errors import PermissionDenied, StaleVersion
+from orbit.core.views import current_unit, safe_next, web_errors
+from orbit.organisation import services
+from orbit.organisation.access import can, can_anywhere
+from orbit.organisation.forms import (
+    UNIT_ROLES,
+    ArchiveForm,
+    MembershipAddForm,
+    MembershipRoleForm,
+    RestoreForm,
+    UnitEditForm,
+    UnitForm,
+    UserCreateForm,
+)
+from orbit.organisation.models import Membership, OrgUnit, UnitType
+from orbit.organisation.selectors import (
+    membership_get,
+    membership_list,
+    org_unit_get,
+    org_unit_list,
+    user_restrict,
+)
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields and field != "version" else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+def rebind_after_conflict(form: forms.Form, exc: StaleVersion, **kwargs: Any) -> forms.Form:
+    """The same input, now carrying the current version, with an error saying what changed."""
+    data = form.data.copy()  # type: ignore[attr-defined]
+    data["version"] = str(exc.current.version)
+    fresh = type(form)(data, **kwargs)
+    fresh.is_valid()
+    fresh.add_error(
+        None,
+        _(
+            "Someone else changed this record since you opened it (your version %(expected)s, now %(current)s). "
+            "Check their changes below; submit again to apply yours on top."
+        )
+        % {"expected": exc.expected, "current": exc.current.version},
+    )
+    return fresh
+
+
+def _unit_url(unit: OrgUnit) -> str:
+    return reverse("organisation:unit-detail", args=[unit.pk])
+
+
+@login_required
+@require_GET
+def unit_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    unit_type = request.GET.get("type", "")
+    if unit_type not in UnitType.values:
+        unit_type = ""
+    show_archived = request.GET.get("archived") == "1"
+    scope = current_unit(request)
+    units = org_unit_list(
+        request.user,
+        q=q,
+        type=unit_type,
+        under=scope.path if scope else "",
+        include_archived=show_archived,
+    )
+    context = {
+        "units": list(units),
+        "q": q,
+        "type": unit_type,
+        "show_archived": show_archived,
+        "types": UnitType.choices,
+        "scope": scope,
+        "may_create_users": can_anywhere(request.user, "admin"),
+    }
+    if getattr(request, "htmx", False) and request.headers.get("HX-Target") == "unit-results":
+        return render(request, "organisation/_unit_results.html", context)
+    return render(request, "organisation/unit_list.html", context)
+
+
+@login_required
+@require_GET
+@web_errors
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = org_unit_get(request.user, pk)
+    is_admin = can(request.user, "admin", unit.path)
+    children = list(org_unit_list(request.user, parent=unit.pk, include_archived=is_admin))
+    memberships = list(membership_list(request.user, unit=unit, include_archived=is_admin))
+    ancestors_ids = [int(part) for part in unit.path.strip("/").split("/")[:-1] if part]
+    ancestors = {a.pk: a for a in org_unit_list(request.user).filter(pk__in=ancestors_ids)} if ancestors_ids else {}
+    context = {
+        "unit": unit,
+        "children": children,
+        "memberships": memberships,
+        "breadcrumbs": [ancestors[i] for i in ancestors_ids if i in ancestors],
+        "is_admin": is_admin,
+        "roles": UNIT_ROLES,
+        "add_form": MembershipAddForm(users=user_restrict(request.user)) if is_admin else None,
+    }
+    return render(request, "organisation/unit_detail.html", context)
+
+
+@login_required
+@GET_POST
+@web_errors
+def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = org_unit_get(request.user, pk)
+    if request.method == "POST":
+        form = UnitForm(request.POST)
+        if form.is_valid():
+            try:
+                unit = services.org_unit_create(
+                    actor=request.user,
+                    parent=parent,
+                    reason=form.cleaned_data["reason"],
+                    **form.service_values(),
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Unit %(code)s created.") % {"code": unit.code})
+                return HttpResponseRedirect(_unit_url(unit))
+    else:
+        if not can(request.user, "admin", parent.path):
+            raise PermissionDenied(f"You need the admin right on {parent.code} to add units under it.")
+        form = UnitForm(initial={"type": UnitType.DEPARTMENT})
+    return render(
+        request,
+        "organisation/unit_form.html",
+        {"form": form, "parent": parent, "title": _("New unit under %(code)s") % {"code": parent.code}},
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = org_unit_get(request.user, pk)
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form: forms.Form = UnitEditForm(request.POST)
+        if form.is_valid():
+            assert isinstance(form, UnitEditForm)
+            try:
+                services.org_unit_update(
+                    actor=request.user,
+                    unit=unit,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                    **form.service_values(),
+                )
+            except StaleVersion as exc:
+                conflict = exc
+                form = rebind_after_conflict(form, exc)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Unit %(code)s saved.") % {"code": unit.code})
+                return HttpResponseRedirect(_unit_url(unit))
+    else:
+        if not can(request.user, "admin", unit.path):
+            raise PermissionDenied(f"You need the admin right on {unit.code} to edit it.")
+        form = UnitEditForm(
+            initial={
+                "version": unit.version,
+                **{name: getattr(unit, name) for name in ("code", "name", "type", "region", "city", "country")},
+                "source": unit.source,
+                "is_sample": unit.is_sample,
+            }
+        )
+    return render(
+        request,
+        "organisation/unit_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "conflict": conflict,
+            "title": _("Edit %(code)s") % {"code": unit.code},
+        },
+    )
+
+
+def _versioned_action(
+    request: HttpRequest,
+    *,
+    obj: Any,
+    form_class: type[forms.Form],
+    perform: Any,
+    title: str,
+    submit: str,
+    done: str,
+    back_url: str,
+    danger: bool = False,
+) -> HttpResponse:
+    """GET shows the form; POST calls ``perform(version, reason)`` and handles the service's answers."""
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                perform(form.cleaned_data["version"], form.cleaned_data.get("reason", ""))
+            except StaleVersion as exc:
+                conflict = exc
+                form = rebind_after_conflict(form, exc)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, done)
+                return HttpResponseRedirect(back_url)
+    else:
+        form = form_class(initial={"version": obj.version})
+    return render(
+        request,
+        "organisation/action_form.html",
+        {
+            "form": form,
+            "object": obj,
+            "conflict": conflict,
+            "title": title,
+            "submit": submit,
+            "back_url": back_url,
+            "danger": danger,
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = org_unit_get(request.user, pk)
+    return _versioned_action(
+        request,
+        obj=unit,
+        form_class=ArchiveForm,
+        perform=lambda version, reason: services.org_unit_archive(
+            actor=request.user, unit=unit, expected_version=version, reason=reason
+        ),
+        title=_("Archive %(code)s") % {"code": unit.code},
+        submit=_("Archive"),
+        done=_("Unit %(code)s archived.") % {"code": unit.code},
+        back_url=_unit_url(unit),
+        danger=True,
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def unit_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = org_unit_get(request.user, pk)
+    return _versioned_action(
+        request,
+        obj=unit,
+        form_class=RestoreForm,
+        perform=lambda version, reason: services.org_unit_restore(
+            actor=request.user, unit=unit, expected_version=version, reason=reason
+        ),
+        title=_("Restore %(code)s") % {"code": unit.code},
+        submit=_("Restore"),
+        done=_("Unit %(code)s restored.") % {"code": unit.code},
+        back_url=_unit_url(unit),
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = org_unit_get(request.user, pk)
+    users = user_restrict(request.user)
+    form = MembershipAddForm(request.POST or None, users=users)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_create(
+                actor=request.user, user=form.cleaned_data["user"], unit=unit, role=form.cleaned_data["role"]
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s of %(code)s.")
+                % {
+                    "user": membership.user.get_username(),
+                    "role": membership.get_role_display(),
+                    "code": unit.code,
+                },
+            )
+            return HttpResponseRedirect(_unit_url(unit) + "#memberships")
+    return render(
+        request,
+        "organisation/action_form.html",
+        {
+            "form": form,
+            "object": unit,
+            "title": _("Add a member to %(code)s") % {"code": unit.code},
+            "submit": _("Add member"),
+            "back_url": _unit_url(unit),
+        },
+    )
+
+
+def _membership_back(membership: Membership) -> str:
+    if membership.unit_id:
+        return reverse("organisation:unit-detail", args=[membership.unit_id]) + "#memberships"
+    return reverse("organisation:unit-list")
+
+
+@login_required
+@GET_POST
+@web_errors
+def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_get(request.user, pk)
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form: forms.Form = MembershipRoleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.membership_update(
+                    actor=request.user,
+                    membership=membership,
+                    expected_version=form.cleaned_data["version"],
+                    role=form.cleaned_data["role"],
+                )
+            except StaleVersion as exc:
+                conflict = exc
+                form = rebind_after_conflict(form, exc)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("Role changed."))
+                return HttpResponseRedirect(_membership_back(membership))
+    else:
+        form = MembershipRoleForm(initial={"version": membership.version, "role": membership.role})
+    return render(
+        request,
+        "organisation/action_form.html",
+        {
+            "form": form,
+            "object": membership,
+            "conflict": conflict,
+            "title": _("Change the role of %(user)s") % {"user": membership.user.get_username()},
+            "submit": _("Change role"),
+            "back_url": _membership_back(membership),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def membership_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_get(request.user, pk)
+    return _versioned_action(
+        request,
+        obj=membership,
+        form_class=ArchiveForm,
+        perform=lambda version, reason: services.membership_archive(
+            actor=request.user, membership=membership, expected_version=version, reason=reason
+        ),
+        title=_("Remove %(user)s from %(unit)s")
+        % {"user": membership.user.get_username(), "unit": membership.unit.code if membership.unit else "—"},
+        submit=_("Remove"),
+        done=_("Membership removed; it can be restored."),
+        back_url=_membership_back(membership),
+        danger=True,
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def membership_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = membership_get(request.user, pk)
+    return _versioned_action(
+        request,
+        obj=membership,
+        form_class=RestoreForm,
+        perform=lambda version, reason: services.membership_restore(
+            actor=request.user, membership=membership, expected_version=version, reason=reason
+        ),
+        title=_("Restore the membership of %(user)s") % {"user": membership.user.get_username()},
+        submit=_("Restore"),
+        done=_("Membership restored."),
+        back_url=_membership_back(membership),
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def user_create(request: HttpRequest) -> HttpResponse:
+    if not can_anywhere(request.user, "admin"):
+        raise PermissionDenied("Only an administrator may create users.")
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("User %(user)s created. Give them a role on a unit from the unit's page.")
+                % {"user": user.get_username()},
+            )
+            return HttpResponseRedirect(safe_next(request, reverse("organisation:unit-list")))
+    return render(
+        request,
+        "organisation/action_form.html",
+        {
+            "form": form,
+            "title": _("New user"),
+            "submit": _("Create user"),
+            "back_url": safe_next(request, reverse("organisation:unit-list")),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+    )

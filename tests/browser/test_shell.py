@@ -1,0 +1,200 @@
+"""The web shell in a real browser: log in, switch language (中文, العربية right to left), open a unit's history.
+
+Runs ``orbit demo`` and ``orbit serve`` in a temporary data directory and drives Debian's Chromium
+through Playwright.  Screenshots go to the temporary directory for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+BIN = Path(sys.executable).parent
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    reason = f"{CHROMIUM} is missing (install Debian's chromium package: apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + "; CI=true requires the browser tests to run")
+    print(f"browser tests skipped: {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"orbit serve exited early with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (local URL)
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url}/healthz did not answer 200 within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def orbit_url() -> Iterator[str]:
+    _require_chromium()
+    data_dir = Path(tempfile.mkdtemp(prefix="orbit-browser-"))
+    env = {
+        **os.environ,
+        "ORBIT_DATA_DIR": str(data_dir),
+        "ORBIT_SECRET_KEY": "browser-test-secret-key-0123456789abcdefghij",
+        "ORBIT_AUDIT_KEY": "browser-test-audit-key-0123456789",
+        "ORBIT_DEBUG": "0",
+    }
+    env.pop("ORBIT_DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run([str(BIN / "orbit"), "demo"], env=env, check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (data_dir / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [str(BIN / "orbit"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+        log.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(orbit_url: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _log_in(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "/")
+    assert "/accounts/login/" in page.url, "pages other than /healthz need a login"
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("orbit-demo")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(url + "/")
+
+
+def _switch_language(page, code: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#language-select").select_option(code)
+    with page.expect_navigation():
+        page.locator("#language-select ~ button[type=submit]").click()
+
+
+def _no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size["width"]
+    assert width <= viewport, f"{page.url} scrolls sideways: {width}px content in a {viewport}px viewport"
+
+
+def test_login_languages_rtl_and_history(browser, orbit_url: str, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    shots = Path(tempfile.gettempdir())
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    _log_in(page, orbit_url)
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name="Units").is_visible()
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    page.screenshot(path=str(shots / "orbit-shell-home-en-desktop.png"), full_page=True)
+
+    _switch_language(page, "zh-hans")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator(".main-nav").get_by_role("link", name="首页").is_visible()
+    assert page.locator(".main-nav").get_by_role("link", name="单位").is_visible()
+    assert page.get_by_role("heading", level=1).inner_text() == "最近活动"
+
+    _switch_language(page, "ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator(".main-nav").get_by_role("link", name="الوحدات").is_visible()
+    page.screenshot(path=str(shots / "orbit-shell-home-ar-desktop.png"), full_page=True)
+
+    # Open a unit from the list, then its history.
+    page.locator(".main-nav").get_by_role("link", name="الوحدات").click()
+    page.locator("#unit-q").fill("RO-AFR")
+    page.locator("form.filters button[type=submit]").click()
+    page.get_by_role("link", name="RO-AFR", exact=True).click()
+    assert "(RO-AFR)" in page.get_by_role("heading", level=1).inner_text()
+    page.screenshot(path=str(shots / "orbit-shell-unit-ar-desktop.png"), full_page=True)
+    page.locator(".actions").get_by_role("link", name="السجل").click()
+    assert "/history/organisation.orgunit/" in page.url
+    rows = page.locator("main table tbody tr")
+    assert rows.count() >= 1, "the unit's history lists its events"
+    assert "RO-AFR" in page.locator("main h1").inner_text()
+    assert "code" in rows.last.inner_text(), "the creation event shows its field values"
+
+    _switch_language(page, "en")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    context.close()
+
+    # A phone: nothing scrolls sideways, in English and in Arabic.
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    _log_in(page, orbit_url)
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "orbit-shell-home-en-phone.png"), full_page=True)
+    page.goto(orbit_url + "/units/")
+    _no_horizontal_scroll(page)
+    page.get_by_role("link", name="RO-AFR", exact=True).click()
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "orbit-shell-unit-en-phone.png"), full_page=True)
+    _switch_language(page, "ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "orbit-shell-unit-ar-phone.png"), full_page=True)
+    page.goto(orbit_url + "/")
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(shots / "orbit-shell-home-ar-phone.png"), full_page=True)
+    phone.close()
