@@ -154,6 +154,7 @@ def test_login_languages_rtl_and_history(browser, orbit_url: str, tmp_path_facto
     assert page.locator(".main-nav").get_by_role("link", name="首页").is_visible()
     assert page.locator(".main-nav").get_by_role("link", name="单位").is_visible()
     assert page.get_by_role("heading", level=1).inner_text() == "最近活动"
+    page.screenshot(path=str(shots / "orbit-shell-home-zh-desktop.png"))
 
     _switch_language(page, "ar")
     assert page.locator("html").get_attribute("dir") == "rtl"

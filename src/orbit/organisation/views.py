@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -97,9 +98,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "may_create_users": can_anywhere(request.user, "admin"),
     }
-    if getattr(request, "htmx", False) and request.headers.get("HX-Target") == "unit-results":
-        return render(request, "organisation/_unit_results.html", context)
-    return render(request, "organisation/unit_list.html", context)
+    partial = getattr(request, "htmx", False) and request.headers.get("HX-Target") == "unit-results"
+    template = "organisation/_unit_results.html" if partial else "organisation/unit_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @login_required
