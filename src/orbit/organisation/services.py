@@ -157,7 +157,8 @@ def org_unit_restore(*, actor: Any, unit: OrgUnit, expected_version: int, reason
     return restored
 
 
-def _require_membership_admin(actor: Any, unit: OrgUnit | None, role: str) -> None:
+def membership_grant_check(actor: Any, unit: OrgUnit | None, role: str) -> None:
+    """Raise unless ``actor`` may grant ``role`` on ``unit`` (None: the global auditor role)."""
     require_actor(actor)
     if unit is None or role == Role.AUDITOR:
         if not getattr(actor, "is_superuser", False):
@@ -170,7 +171,7 @@ def _require_membership_admin(actor: Any, unit: OrgUnit | None, role: str) -> No
 def membership_create(
     *, actor: Any, user: Any, unit: OrgUnit | None, role: str, reason: str = ""
 ) -> Membership:
-    _require_membership_admin(actor, unit, role)
+    membership_grant_check(actor, unit, role)
     if unit is not None and unit.is_archived:
         raise ValidationError({"unit": "The unit is archived."})
     membership = audited_create(actor=actor, instance=Membership(user=user, unit=unit, role=role), reason=reason)
@@ -182,8 +183,8 @@ def membership_create(
 def membership_update(
     *, actor: Any, membership: Membership, expected_version: int, role: str, reason: str = ""
 ) -> Membership:
-    _require_membership_admin(actor, membership.unit, membership.role)
-    _require_membership_admin(actor, membership.unit, role)
+    membership_grant_check(actor, membership.unit, membership.role)
+    membership_grant_check(actor, membership.unit, role)
     updated = audited_update(
         actor=actor, instance=membership, expected_version=expected_version, values={"role": role}, reason=reason
     )
@@ -193,7 +194,7 @@ def membership_update(
 
 @transaction.atomic
 def membership_archive(*, actor: Any, membership: Membership, expected_version: int, reason: str) -> Membership:
-    _require_membership_admin(actor, membership.unit, membership.role)
+    membership_grant_check(actor, membership.unit, membership.role)
     archived = audited_archive(actor=actor, instance=membership, expected_version=expected_version, reason=reason)
     clear_scope_cache(membership.user)
     return archived
@@ -201,7 +202,7 @@ def membership_archive(*, actor: Any, membership: Membership, expected_version: 
 
 @transaction.atomic
 def membership_restore(*, actor: Any, membership: Membership, expected_version: int, reason: str = "") -> Membership:
-    _require_membership_admin(actor, membership.unit, membership.role)
+    membership_grant_check(actor, membership.unit, membership.role)
     restored = audited_restore(actor=actor, instance=membership, expected_version=expected_version, reason=reason)
     clear_scope_cache(membership.user)
     return restored

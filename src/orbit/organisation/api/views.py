@@ -62,7 +62,7 @@ from orbit.organisation.selectors import (
     user_restrict,
 )
 from orbit.organisation.services import (
-    _require_membership_admin,
+    membership_grant_check,
     membership_archive,
     membership_create,
     membership_restore,
@@ -289,7 +289,7 @@ class MembershipViewSet(_VersionedViewSet):
         data = serializer.validated_data
         # The service's own rule for who may grant this role here, checked before the user is looked
         # up, so that someone who may not grant roles learns nothing about which users exist.
-        _require_membership_admin(request.user, data["unit"], data["role"])
+        membership_grant_check(request.user, data["unit"], data["role"])
         user = user_restrict(request.user).filter(pk=data["user"]).first()
         if user is None:
             raise serializers.ValidationError({"user": ["No such user."]})
