@@ -53,7 +53,7 @@ test-postgres: install-test
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
 	  else echo "Chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; fi; \
 	fi
 
