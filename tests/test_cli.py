@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -24,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ORBIT = Path(sys.executable).with_name("orbit")
 if not ORBIT.exists():
     ORBIT = ROOT / ".venv" / "bin" / "orbit"
-AUDIT_KEY = "cli-test-audit-key-0123456789abcdef"
-SECRET_KEY = "cli-test-secret-key-0123456789abcdefghijklmnopqrstuv"
+#: The same keys in every module that shares the demo database (see shared_demo).
+AUDIT_KEY = "orbit-tests-audit-key-0123456789"
+SECRET_KEY = "orbit-tests-secret-key-0123456789abcdefghijklmnop"
 COUNTED_TABLES = (
     "governance_auditevent",
     "auth_user",
@@ -47,6 +49,37 @@ def orbit(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.C
     )
 
 
+def copy_db(source: Path, data_dir: Path) -> Path:
+    """Copy an Orbit SQLite database into ``data_dir`` with SQLite's backup API (a whole, consistent copy)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source)
+    dest = sqlite3.connect(data_dir / "orbit.sqlite3")
+    try:
+        src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+    return data_dir
+
+
+def shared_demo(factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One ``orbit demo`` per test run, shared by the CLI, tamper and backup tests: its database and output.
+
+    The template is never changed; tests work on a copy (:func:`copy_db`).
+    """
+    home = factory.getbasetemp() / "orbit-demo-template"
+    output = home / "demo-output.txt"
+    if not output.exists():
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir()
+        result = orbit(orbit_env(home), "demo", timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        partial = home / "demo-output.partial"
+        partial.write_text(result.stdout)
+        partial.replace(output)
+    return home / "orbit.sqlite3", output.read_text()
+
+
 def counts(data_dir: Path) -> dict[str, int]:
     with sqlite3.connect(data_dir / "orbit.sqlite3") as conn:
         return {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in COUNTED_TABLES}
@@ -63,15 +96,14 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """``orbit demo`` run twice on one data dir; the first output and the row counts after each run."""
-    data_dir = tmp_path_factory.mktemp("cli-demo")
+    """The first ``orbit demo`` (shared), copied into a data dir where ``orbit demo`` then runs again."""
+    template, first_output = shared_demo(tmp_path_factory)
+    data_dir = copy_db(template, tmp_path_factory.mktemp("cli-demo"))
     env = orbit_env(data_dir)
-    first = orbit(env, "demo", timeout=300)
-    assert first.returncode == 0, first.stdout + first.stderr
     after_first = counts(data_dir)
     second = orbit(env, "demo", timeout=300)
     assert second.returncode == 0, second.stdout + second.stderr
-    return Demo(data_dir, env, first.stdout, after_first, counts(data_dir))
+    return Demo(data_dir, env, first_output, after_first, counts(data_dir))
 
 
 def test_help_lists_orbit_commands(tmp_path: Path) -> None:

@@ -27,8 +27,9 @@ ORBIT = Path(sys.executable).with_name("orbit")
 if not ORBIT.exists():
     ORBIT = ROOT / ".venv" / "bin" / "orbit"
 TABLE = "governance_auditevent"
-AUDIT_KEY = "tamper-test-audit-key-0123456789"
-SECRET_KEY = "tamper-test-secret-key-0123456789abcdefghijklmnop"
+#: The same keys in every module that shares the demo database (see shared_demo).
+AUDIT_KEY = "orbit-tests-audit-key-0123456789"
+SECRET_KEY = "orbit-tests-secret-key-0123456789abcdefghijklmnop"
 
 
 def orbit_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -42,6 +43,37 @@ def orbit(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.C
     return subprocess.run(
         [str(ORBIT), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT
     )
+
+
+def copy_db(source: Path, data_dir: Path) -> Path:
+    """Copy an Orbit SQLite database into ``data_dir`` with SQLite's backup API (a whole, consistent copy)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source)
+    dest = sqlite3.connect(data_dir / "orbit.sqlite3")
+    try:
+        src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+    return data_dir
+
+
+def shared_demo(factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One ``orbit demo`` per test run, shared by the CLI, tamper and backup tests: its database and output.
+
+    The template is never changed; tests work on a copy (:func:`copy_db`).
+    """
+    home = factory.getbasetemp() / "orbit-demo-template"
+    output = home / "demo-output.txt"
+    if not output.exists():
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir()
+        result = orbit(orbit_env(home), "demo", timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        partial = home / "demo-output.partial"
+        partial.write_text(result.stdout)
+        partial.replace(output)
+    return home / "orbit.sqlite3", output.read_text()
 
 
 def verify(env: dict[str, str]) -> tuple[int, str]:
@@ -60,25 +92,13 @@ def broken_at(output: str) -> int:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("tamper-demo")
-    result = orbit(orbit_env(data_dir), "demo", timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data_dir / "orbit.sqlite3"
+    return shared_demo(tmp_path_factory)[0]
 
 
 @pytest.fixture
 def data_dir(demo_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo database (made with SQLite's backup API, so the copy is whole)."""
-    target = tmp_path / "data"
-    target.mkdir()
-    source = sqlite3.connect(demo_db)
-    dest = sqlite3.connect(target / "orbit.sqlite3")
-    try:
-        source.backup(dest)
-    finally:
-        dest.close()
-        source.close()
-    return target
+    """A private copy of the demo database."""
+    return copy_db(demo_db, tmp_path / "data")
 
 
 def db(data_dir: Path) -> sqlite3.Connection:
@@ -258,7 +278,7 @@ def test_postgresql_refuses_and_reports_tampering(pg_url: str, tmp_path: Path) -
     import psycopg
 
     env = orbit_env(tmp_path, ORBIT_DATABASE_URL=pg_url)
-    for args in (("migrate", "--no-input", "-v", "0"), ("shell", "-c", SEED)):
+    for args in (("migrate", "--no-input", "-v", "0"), ("shell", "-v", "0", "-c", SEED)):
         result = orbit(env, *args)
         assert result.returncode == 0, result.stdout + result.stderr
     code, output = verify(env)

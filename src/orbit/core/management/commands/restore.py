@@ -49,9 +49,15 @@ class Command(BaseCommand):
         connection.close()
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
-            check = src.execute("PRAGMA integrity_check").fetchone()
+            try:
+                check = src.execute("PRAGMA integrity_check").fetchone()
+                tables = {row[0] for row in src.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            except sqlite3.DatabaseError as exc:
+                raise CommandError(f"{source} is not a readable SQLite backup: {exc}") from exc
             if not check or check[0] != "ok":
                 raise CommandError(f"{source} failed SQLite's integrity check: {check}")
+            if not {"django_migrations", "governance_auditevent"} <= tables:
+                raise CommandError(f"{source} is a SQLite database but not an Orbit backup")
             dest = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]), timeout=20)
             try:
                 src.backup(dest)
