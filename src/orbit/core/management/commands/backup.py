@@ -59,7 +59,7 @@ class Command(BaseCommand):
             try:
                 dest = sqlite3.connect(str(tmp))
                 try:
-                    source.backup(dest, pages=4096)
+                    source.backup(dest)  # one step: a consistent snapshot even while writers go on
                 finally:
                     dest.close()
             finally:
