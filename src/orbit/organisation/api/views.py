@@ -62,9 +62,9 @@ from orbit.organisation.selectors import (
     user_restrict,
 )
 from orbit.organisation.services import (
-    membership_grant_check,
     membership_archive,
     membership_create,
+    membership_grant_check,
     membership_restore,
     membership_update,
     org_unit_archive,
