@@ -107,3 +107,20 @@ def restrict(queryset: QuerySet[Any], user: Any, action: str, path_field: str = 
     for path in paths:
         query |= Q(**{f"{path_field}__startswith": path})
     return queryset.filter(query)
+
+
+def require(actor: Any, action: str, path: str, *, noun: str = "record", public: bool = False) -> None:
+    """Raise unless ``actor`` may ``action`` under ``path``.
+
+    Out of view scope: ``NotFound`` (existence does not leak).  In view scope without the right:
+    ``PermissionDenied``.  ``public`` records are in every signed-in user's view scope.
+    """
+    from orbit.core.errors import NotFound, PermissionDenied
+    from orbit.governance.services import require_actor
+
+    require_actor(actor)
+    if (public and action == "view") or can(actor, action, path):
+        return
+    if public or can(actor, "view", path):
+        raise PermissionDenied(f"You need the {action} right here to change this {noun}.")
+    raise NotFound(f"No such {noun}.")

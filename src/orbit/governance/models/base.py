@@ -7,6 +7,8 @@ records the audit event and saves in one transaction.  Bulk ``delete()`` and
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -14,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 
 from orbit.core.errors import BulkUpdateForbidden, HardDeleteForbidden
+
+_derived_write: contextvars.ContextVar[bool] = contextvars.ContextVar("orbit_derived_write", default=False)
 
 
 class AuditedQuerySet(models.QuerySet[Any]):
@@ -23,9 +27,27 @@ class AuditedQuerySet(models.QuerySet[Any]):
         )
 
     def update(self, **kwargs: Any) -> int:
+        derived = set(getattr(self.model, "derived_fields", ()))
+        if _derived_write.get() and set(kwargs) <= derived:
+            return super().update(**kwargs)
         raise BulkUpdateForbidden(
             f"{self.model._meta.label} records change only through their service, one audited write each"
         )
+
+    def bulk_update_derived(self, objs: Iterable[Any], fields: list[str]) -> int:
+        """Rewrite fields derived from an audited change (outline numbers, paths) in one statement per batch.
+
+        Only fields the model lists in ``derived_fields`` may be written this way; the change that made
+        them necessary is the one audited.
+        """
+        extra = set(fields) - set(getattr(self.model, "derived_fields", ()))
+        if extra:
+            raise BulkUpdateForbidden(f"{sorted(extra)} are not derived fields of {self.model._meta.label}")
+        token = _derived_write.set(True)
+        try:
+            return super().bulk_update(objs, fields, batch_size=500)
+        finally:
+            _derived_write.reset(token)
 
     def active(self) -> AuditedQuerySet:
         return self.filter(archived_at__isnull=True)
@@ -63,6 +85,8 @@ class AuditedModel(models.Model):
     objects = ActiveManager()
     all_objects = AllManager()
 
+    #: Fields computed from others (paths, outline numbers); services rewrite them in bulk.
+    derived_fields: ClassVar[tuple[str, ...]] = ()
     #: Fields that are bookkeeping, never shown as a change in the history.
     audit_exclude: ClassVar[tuple[str, ...]] = (
         "version",

@@ -1,1 +1,9 @@
-"""Models of this context arrive with its first feature."""
+from orbit.results.models.frameworks import Framework, NodeLink, ResultNode
+from orbit.results.models.indicators import (
+    ActualValue,
+    Dimension,
+    Indicator,
+    Target,
+)
+
+__all__ = ["ActualValue", "Dimension", "Framework", "Indicator", "NodeLink", "ResultNode", "Target"]
