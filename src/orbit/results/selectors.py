@@ -1,0 +1,329 @@
+"""Reads of frameworks, nodes, indicators, targets and values, scoped by the reader's units.
+
+A framework is readable by users whose scope covers its owning unit, and by every signed-in user when it
+is public (the SDGs, a governing body's strategic plan).  A value is readable by those who can read its
+framework's owning unit and by those whose scope covers the reporting unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from orbit.core.errors import NotFound
+from orbit.core.fields import translated_search_q
+from orbit.organisation.access import ALL, scope_paths
+from orbit.results.models import ActualValue, Framework, Indicator, NodeLink, ResultNode, Target
+from orbit.results.rollup import (
+    DEFAULT_STATUSES,
+    IndicatorRules,
+    NodeResult,
+    TargetResult,
+    current_results,
+    evaluate_targets,
+    roll_up_nodes,
+)
+
+
+def _path_q(user: Any, action: str, field_name: str) -> Q | None:
+    """None when the user's scope is everything; else a Q over ``field_name`` (possibly matching nothing)."""
+    paths = scope_paths(user, action)
+    if paths is ALL:
+        return None
+    assert isinstance(paths, list)
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(**{f"{field_name}__startswith": path})
+    return query
+
+
+def _framework_q(user: Any, action: str, prefix: str = "") -> Q | None:
+    scoped = _path_q(user, action, f"{prefix}owner_unit__path")
+    if scoped is None:
+        return None
+    if action == "view" and getattr(user, "is_authenticated", False):
+        scoped |= Q(**{f"{prefix}is_public": True})
+    return scoped
+
+
+def framework_restrict(user: Any, action: str = "view", *, include_archived: bool = False) -> QuerySet[Framework]:
+    manager = Framework.all_objects if include_archived else Framework.objects
+    frameworks = manager.select_related("owner_unit")
+    if not getattr(user, "is_authenticated", False):
+        return frameworks.none()
+    query = _framework_q(user, action)
+    return frameworks if query is None else frameworks.filter(query)
+
+
+def framework_get(user: Any, pk: Any, action: str = "view") -> Framework:
+    try:
+        return framework_restrict(user, action, include_archived=True).get(pk=pk)
+    except (Framework.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such results framework.") from exc
+
+
+def framework_list(
+    user: Any, *, q: str = "", status: str = "", kind: str = "", include_archived: bool = False
+) -> QuerySet[Framework]:
+    frameworks = framework_restrict(user, include_archived=include_archived)
+    if q:
+        frameworks = frameworks.filter(Q(code__icontains=q) | translated_search_q(q, "name"))
+    if status:
+        frameworks = frameworks.filter(status=status)
+    if kind:
+        frameworks = frameworks.filter(kind=kind)
+    return frameworks.order_by("-cycle_start", "code")
+
+
+def _via_framework(user: Any, queryset: QuerySet[Any], prefix: str) -> QuerySet[Any]:
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    query = _framework_q(user, "view", prefix)
+    return queryset if query is None else queryset.filter(query)
+
+
+def node_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[ResultNode]:
+    manager = ResultNode.all_objects if include_archived else ResultNode.objects
+    return _via_framework(user, manager.select_related("framework", "framework__owner_unit"), "framework__")
+
+
+def node_get(user: Any, pk: Any) -> ResultNode:
+    try:
+        return node_restrict(user, include_archived=True).get(pk=pk)
+    except (ResultNode.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such result node.") from exc
+
+
+def indicator_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[Indicator]:
+    manager = Indicator.all_objects if include_archived else Indicator.objects
+    indicators = manager.select_related("node", "node__framework", "node__framework__owner_unit", "responsible_unit")
+    return _via_framework(user, indicators, "node__framework__")
+
+
+def indicator_get(user: Any, pk: Any) -> Indicator:
+    try:
+        return indicator_restrict(user, include_archived=True).get(pk=pk)
+    except (Indicator.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such indicator.") from exc
+
+
+def target_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[Target]:
+    manager = Target.all_objects if include_archived else Target.objects
+    targets = manager.select_related("indicator", "indicator__node__framework", "unit", "dimension")
+    return _via_framework(user, targets, "indicator__node__framework__")
+
+
+def target_get(user: Any, pk: Any) -> Target:
+    try:
+        return target_restrict(user, include_archived=True).get(pk=pk)
+    except (Target.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such target.") from exc
+
+
+def actual_restrict(user: Any, action: str = "view", *, include_archived: bool = False) -> QuerySet[ActualValue]:
+    manager = ActualValue.all_objects if include_archived else ActualValue.objects
+    actuals = manager.select_related("indicator", "indicator__node__framework", "unit", "dimension")
+    if not getattr(user, "is_authenticated", False):
+        return actuals.none()
+    by_unit = _path_q(user, action, "unit__path")
+    if by_unit is None:
+        return actuals
+    if action == "view":
+        by_framework = _path_q(user, "view", "indicator__node__framework__owner_unit__path")
+        assert by_framework is not None
+        return actuals.filter(by_unit | by_framework)
+    return actuals.filter(by_unit)
+
+
+def actual_get(user: Any, pk: Any, action: str = "view") -> ActualValue:
+    try:
+        return actual_restrict(user, action, include_archived=True).get(pk=pk)
+    except (ActualValue.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such value.") from exc
+
+
+# --- the framework tree with its roll-ups ------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    targets: list[Target]
+    results: list[TargetResult]
+    current: TargetResult | None
+
+
+@dataclass
+class NodeView:
+    node: ResultNode
+    depth: int
+    indicators: list[IndicatorView] = field(default_factory=list)
+    rollup: NodeResult | None = None
+    links: list[ResultNode] = field(default_factory=list)
+
+
+@dataclass
+class FrameworkTree:
+    framework: Framework
+    nodes: list[NodeView]
+    as_of: dt.date
+    totals: dict[str, int]
+
+
+def indicator_rules(indicators: list[Indicator], framework: Framework) -> dict[int, IndicatorRules]:
+    return {
+        ind.pk: IndicatorRules(
+            measure=ind.measure,
+            direction=ind.direction,
+            time_aggregation=ind.time_aggregation,
+            unit_aggregation=ind.unit_aggregation,
+            baseline=ind.baseline_value,
+            on_track=framework.on_track_threshold,
+            at_risk=framework.at_risk_threshold,
+        )
+        for ind in indicators
+    }
+
+
+def framework_tree(
+    user: Any, framework: Framework, *, as_of: dt.date | None = None, statuses: tuple[str, ...] | None = None
+) -> FrameworkTree:
+    """The whole framework in outline order with indicators, targets, current results and node roll-ups.
+
+    A fixed number of queries whatever the size: nodes, indicators, targets, links, and one roll-up statement.
+    """
+    framework_get(user, framework.pk)  # the reader must see it
+    as_of = as_of or timezone.localdate()
+    nodes = list(ResultNode.objects.filter(framework=framework).order_by("path"))
+    indicators = list(
+        Indicator.objects.filter(node__framework=framework)
+        .select_related("responsible_unit")
+        .prefetch_related(
+            Prefetch(
+                "targets",
+                queryset=Target.objects.filter(dimension__isnull=True).select_related("unit").order_by("period_start"),
+            )
+        )
+        .order_by("node_id", "position", "code")
+    )
+    links = list(
+        NodeLink.objects.filter(source__framework=framework)
+        .select_related("target", "target__framework")
+        .order_by("target__framework__code", "target__path")
+    )
+    rules = indicator_rules(indicators, framework)
+    results = (
+        evaluate_targets(framework_ids=[framework.pk], rules=rules, statuses=statuses or DEFAULT_STATUSES)
+        if indicators
+        else []
+    )
+    by_indicator: dict[int, list[TargetResult]] = defaultdict(list)
+    for result in results:
+        by_indicator[result.indicator_id].append(result)
+    overall = [r for r in results if r.target_id in _overall_target_ids(indicators)]
+    current = current_results(overall, as_of)
+    rollups = roll_up_nodes(
+        node_paths={n.pk: n.path for n in nodes},
+        indicator_nodes={i.pk: i.node_id for i in indicators if i.node_id is not None},
+        current=current,
+        on_track=framework.on_track_threshold,
+        at_risk=framework.at_risk_threshold,
+    )
+    views = {n.pk: NodeView(node=n, depth=n.path.count("/") - 1, rollup=rollups.get(n.pk)) for n in nodes}
+    for indicator in indicators:
+        if indicator.node_id in views:
+            views[indicator.node_id].indicators.append(
+                IndicatorView(
+                    indicator=indicator,
+                    targets=list(indicator.targets.all()),
+                    results=sorted(by_indicator.get(indicator.pk, []), key=lambda r: (r.period_start, r.period_end)),
+                    current=current.get(indicator.pk),
+                )
+            )
+    for link in links:
+        if link.source_id in views:
+            views[link.source_id].links.append(link.target)
+    totals = dict.fromkeys(("on_track", "at_risk", "off_track", "no_data"), 0)
+    for result in current.values():
+        totals[result.status] += 1
+    totals["no_data"] += len(indicators) - len(current)
+    return FrameworkTree(framework=framework, nodes=[views[n.pk] for n in nodes], as_of=as_of, totals=totals)
+
+
+def _overall_target_ids(indicators: list[Indicator]) -> set[int]:
+    return {t.pk for ind in indicators for t in ind.targets.all() if t.unit_id is None}
+
+
+@dataclass
+class SeriesPoint:
+    period_label: str
+    period_start: dt.date
+    period_end: dt.date
+    target: Decimal | None
+    actual: Decimal | None
+    status: str | None
+
+
+def indicator_series(user: Any, indicator: Indicator) -> dict[str, Any]:
+    """Baseline, targets and actuals over time (overall and by disaggregation category) for charts."""
+    indicator_get(user, indicator.pk)
+    framework = indicator.node.framework if indicator.node else None
+    assert framework is not None
+    rules = indicator_rules([indicator], framework)
+    results = {r.target_id: r for r in evaluate_targets(indicator_ids=[indicator.pk], rules=rules)}
+    targets = list(
+        Target.objects.filter(indicator=indicator, unit__isnull=True, dimension__isnull=True).order_by("period_start")
+    )
+    overall = [
+        SeriesPoint(
+            period_label=t.period_label,
+            period_start=t.period_start,
+            period_end=t.period_end,
+            target=t.value if t.value is not None else (Decimal(t.score) if t.score is not None else None),
+            actual=results[t.pk].actual if t.pk in results else None,
+            status=results[t.pk].status if t.pk in results else None,
+        )
+        for t in targets
+    ]
+    values = list(actual_restrict(user).filter(indicator=indicator).order_by("period_start", "unit__code", "category"))
+    by_category: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for value in values:
+        if value.dimension_id is not None and value.value is not None:
+            by_category[value.category][value.period_label] = (
+                by_category[value.category].get(value.period_label, Decimal(0)) + value.value
+            )
+    return {
+        "baseline": indicator.baseline_value,
+        "baseline_date": indicator.baseline_date,
+        "overall": overall,
+        "values": values,
+        "by_category": dict(by_category),
+    }
+
+
+def sdg_alignment(user: Any, framework: Framework) -> dict[str, Any]:
+    """Which nodes of ``framework`` serve which SDG targets (links into the public SDG framework)."""
+    framework_get(user, framework.pk)
+    links = list(
+        NodeLink.objects.filter(source__framework=framework, target__framework__kind=Framework.Kind.GLOBAL_GOALS)
+        .select_related("source", "target", "target__parent")
+        .order_by("source__path", "target__path")
+    )
+    nodes: dict[int, ResultNode] = {}
+    targets: dict[int, ResultNode] = {}
+    cells: set[tuple[int, int]] = set()
+    for link in links:
+        nodes[link.source_id] = link.source
+        targets[link.target_id] = link.target
+        cells.add((link.source_id, link.target_id))
+    return {
+        "rows": sorted(nodes.values(), key=lambda n: n.path),
+        "columns": sorted(targets.values(), key=lambda n: n.path),
+        "cells": cells,
+    }
