@@ -11,10 +11,12 @@ from orbit.core.context import audit_context
 from orbit.organisation.demo import DEMO_PASSWORD, load_demo_users
 from orbit.organisation.reference import load_units
 from orbit.organisation.services import system_actor
+from orbit.results.demo import load_demo_results
+from orbit.results.reference import load_reference_frameworks
 
 
 class Command(BaseCommand):
-    help = "Set up Orbit's demo: migrate, load ITU reference units and sample users."
+    help = "Set up Orbit's demo: migrate, load ITU reference units, reference frameworks, sample users and results."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-migrate", action="store_true")
@@ -26,9 +28,13 @@ class Command(BaseCommand):
         with audit_context(source="cli", reason="orbit demo"):
             report = load_units(actor=actor)
             plan = load_demo_users(actor=actor)
+            frameworks = load_reference_frameworks(actor=actor)
+            sample = load_demo_results(actor=actor)
         self.stdout.write(
             f"reference units: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
         )
+        self.stdout.write(frameworks.summary())
+        self.stdout.write(sample.summary())
         self.stdout.write(f"sample users (password for all: {DEMO_PASSWORD}):")
         for item in plan:
             where = item.unit or "all units"
