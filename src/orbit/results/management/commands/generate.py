@@ -1,0 +1,32 @@
+"""``orbit generate --size {small,medium,large} [--seed N]``: a deterministic synthetic plan (sample data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from orbit.core.cli_support import add_actor_arguments, cli_write
+from orbit.organisation.models import OrgUnit
+from orbit.results.generate import SIZES, generate_plan
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a deterministic synthetic results plan GEN-<SIZE>-<seed> (sample data) with bulk inserts, "
+        "for tests and benchmarks. Recorded as one audit event."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--size", choices=list(SIZES), default="small")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--owner", default="BDT", help="Code of the owning unit; it and its sub-units report.")
+        add_actor_arguments(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        owner = OrgUnit.objects.filter(code=options["owner"]).first()
+        if owner is None:
+            raise CommandError(f"--owner {options['owner']!r}: no such unit (run `orbit demo` to load the ITU units)")
+        with cli_write(options) as actor:
+            report = generate_plan(actor=actor, size=options["size"], seed=options["seed"], owner=owner)
+        self.stdout.write(report.summary())
