@@ -149,6 +149,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Choice sets whose field names recur across models get explicit component names.
+    "ENUM_NAME_OVERRIDES": {
+        "FrameworkKindEnum": "orbit.results.models.Framework.Kind",
+        "FrameworkStatusEnum": "orbit.results.models.Framework.Status",
+        "DimensionKindEnum": "orbit.results.models.Dimension.Kind",
+        "ValueStatusEnum": "orbit.results.models.ActualValue.Status",
+        "ResultStatusEnum": "orbit.results.rollup.STATUSES",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
