@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("orbit.core.urls")),
     path("", include("orbit.governance.urls")),
     path("units/", include("orbit.organisation.urls")),
+    path("results/", include("orbit.results.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

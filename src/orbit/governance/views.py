@@ -20,6 +20,7 @@ from orbit.core.templatetags.orbit_tags import ACTION_LABELS
 from orbit.governance.models import AuditEvent
 from orbit.governance.selectors import audit_event_history, audit_event_restrict, audit_log_readable
 from orbit.organisation.selectors import membership_get, org_unit_get
+from orbit.results.views import RESULTS_HISTORY_TYPES
 
 PAGE_SIZE = 50
 
@@ -38,6 +39,7 @@ def _membership_page(obj: Any) -> str:
 HISTORY_TYPES: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any], str]]] = {
     "organisation.orgunit": (org_unit_get, _unit_page),
     "organisation.membership": (membership_get, _membership_page),
+    **RESULTS_HISTORY_TYPES,
 }
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from orbit.core.errors import NotFound
 from orbit.core.fields import translated_search_q
 from orbit.organisation.access import ALL, scope_paths
-from orbit.results.models import ActualValue, Framework, Indicator, NodeLink, ResultNode, Target
+from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
 from orbit.results.rollup import (
     DEFAULT_STATUSES,
     IndicatorRules,
@@ -146,6 +146,14 @@ def actual_get(user: Any, pk: Any, action: str = "view") -> ActualValue:
         return actual_restrict(user, action, include_archived=True).get(pk=pk)
     except (ActualValue.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("No such value.") from exc
+
+
+def dimension_list(user: Any, *, codes: list[str] | None = None) -> QuerySet[Dimension]:
+    """Disaggregation dimensions: shared reference data every signed-in user reads (``codes`` narrows them)."""
+    if not getattr(user, "is_authenticated", False):
+        return Dimension.objects.none()
+    dimensions = Dimension.objects.order_by("code")
+    return dimensions if codes is None else dimensions.filter(code__in=list(codes))
 
 
 # --- the framework tree with its roll-ups ------------------------------------------------------------------------

@@ -1,0 +1,1096 @@
+"""Web pages of results frameworks.  Reads go through the results selectors, writes through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from orbit.core.errors import PermissionDenied, StaleVersion
+from orbit.core.i18n import pick
+from orbit.core.views import web_errors
+from orbit.organisation.access import can, can_anywhere
+from orbit.organisation.selectors import org_unit_restrict
+from orbit.results import charts, services
+from orbit.results.forms import (
+    ActualEditForm,
+    ActualForm,
+    ApproveForm,
+    ArchiveForm,
+    AsOfForm,
+    FrameworkEditForm,
+    FrameworkForm,
+    IndicatorEditForm,
+    IndicatorForm,
+    NodeEditForm,
+    NodeForm,
+    NodeMoveForm,
+    RestoreForm,
+    SdgLinkForm,
+    TargetEditForm,
+    TargetForm,
+)
+from orbit.results.models import ActualValue, Framework, Indicator, ResultNode
+from orbit.results.rollup import STATUSES
+from orbit.results.selectors import (
+    NodeView,
+    actual_get,
+    dimension_list,
+    framework_get,
+    framework_list,
+    framework_tree,
+    indicator_get,
+    indicator_restrict,
+    indicator_series,
+    node_get,
+    node_restrict,
+    sdg_alignment,
+    target_get,
+    target_restrict,
+)
+
+GET_POST = require_http_methods(["GET", "POST"])
+F = TypeVar("F", bound=forms.Form)
+
+
+# --- shared helpers -------------------------------------------------------------------------------------------
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields and field != "version" else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+def rebind_after_conflict(form: F, exc: StaleVersion, **kwargs: Any) -> F:
+    """The same input, now carrying the current version, with an error saying what changed."""
+    data = form.data.copy()  # type: ignore[attr-defined]
+    data["version"] = str(exc.current.version)
+    fresh = type(form)(data, **kwargs)
+    fresh.is_valid()
+    fresh.add_error(
+        None,
+        _(
+            "Someone else changed this record since you opened it (your version %(expected)s, now %(current)s). "
+            "Check their changes below; submit again to apply yours on top."
+        )
+        % {"expected": exc.expected, "current": exc.current.version},
+    )
+    return fresh
+
+
+def _editable(user: Any, framework: Framework) -> bool:
+    """Whether ``user`` may change the structure, indicators and targets of ``framework`` now."""
+    return (
+        not framework.is_archived
+        and framework.status != Framework.Status.CLOSED
+        and can(user, "change", framework.owner_unit.path)
+    )
+
+
+def _require_editable(user: Any, framework: Framework) -> None:
+    if not can(user, "change", framework.owner_unit.path):
+        raise PermissionDenied(f"You need the change right on {framework.owner_unit.code} to edit this framework.")
+
+
+def _framework_url(framework: Framework | int) -> str:
+    pk = framework if isinstance(framework, int) else framework.pk
+    return reverse("results:framework-tree", args=[pk])
+
+
+def _node_url(node: ResultNode) -> str:
+    return reverse("results:node-detail", args=[node.pk])
+
+
+def _indicator_url(indicator: Indicator) -> str:
+    return reverse("results:indicator-detail", args=[indicator.pk])
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    context.setdefault("submit", _("Save"))
+    return render(request, "results/form.html", context)
+
+
+def _submit(
+    request: HttpRequest,
+    form: F,
+    perform: Callable[[F], Any],
+    *,
+    rebind: dict[str, Any] | None = None,
+) -> tuple[Any, F, StaleVersion | None]:
+    """Validate ``form`` and call the service through ``perform``; (result or None, form, conflict)."""
+    if not form.is_valid():
+        return None, form, None
+    try:
+        return perform(form), form, None
+    except StaleVersion as exc:
+        return None, rebind_after_conflict(form, exc, **(rebind or {})), exc
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None, form, None
+
+
+def _versioned_action(
+    request: HttpRequest,
+    *,
+    obj: Any,
+    form_class: type[forms.Form],
+    perform: Callable[[int, str], Any],
+    title: str,
+    submit: str,
+    done: str,
+    back_url: str,
+    next_url: str | None = None,
+    danger: bool = False,
+) -> HttpResponse:
+    """GET shows the form; POST calls ``perform(version, reason)`` and handles the service's answers."""
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = form_class(request.POST)
+        result, form, conflict = _submit(
+            request, form, lambda f: perform(f.cleaned_data["version"], f.cleaned_data.get("reason", ""))
+        )
+        if result is not None:
+            messages.success(request, done)
+            return HttpResponseRedirect(next_url or back_url)
+    else:
+        form = form_class(initial={"version": obj.version})
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "object": obj,
+            "conflict": conflict,
+            "title": title,
+            "submit": submit,
+            "back_url": back_url,
+            "danger": danger,
+        },
+    )
+
+
+def _units(user: Any, action: str) -> Any:
+    return org_unit_restrict(user, action).order_by("path")
+
+
+# --- frameworks -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def framework_list_view(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    if status not in Framework.Status.values:
+        status = ""
+    kind = request.GET.get("kind", "")
+    if kind not in Framework.Kind.values:
+        kind = ""
+    frameworks = list(framework_list(request.user, q=q, status=status, kind=kind))
+    context = {
+        "own": [f for f in frameworks if not f.is_public],
+        "reference": [f for f in frameworks if f.is_public],
+        "q": q,
+        "status": status,
+        "kind": kind,
+        "statuses": Framework.Status.choices,
+        "kinds": Framework.Kind.choices,
+        "may_create": can_anywhere(request.user, "approve"),
+    }
+    return render(request, "results/framework_list.html", context)
+
+
+@login_required
+@GET_POST
+@web_errors
+def framework_create(request: HttpRequest) -> HttpResponse:
+    if not can_anywhere(request.user, "approve"):
+        raise PermissionDenied("Only managers may create results frameworks.")
+    units = _units(request.user, "approve")
+    form = FrameworkForm(request.POST or None, units=units)
+    if request.method == "POST":
+        framework, form, _conflict = _submit(
+            request,
+            form,
+            lambda f: services.framework_create(
+                actor=request.user, reason=f.cleaned_data["reason"], **f.service_values()
+            ),
+        )
+        if framework is not None:
+            messages.success(request, _("Framework %(code)s created.") % {"code": framework.code})
+            return HttpResponseRedirect(_framework_url(framework))
+    return _form_page(
+        request,
+        {"form": form, "title": _("New results framework"), "back_url": reverse("results:framework-list")},
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = framework_get(request.user, pk)
+    if not can(request.user, "approve", framework.owner_unit.path):
+        raise PermissionDenied(f"You need the approve right on {framework.owner_unit.code} to edit this framework.")
+    units = _units(request.user, "approve")
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = FrameworkEditForm(request.POST, units=units)
+        saved, form, conflict = _submit(
+            request,
+            form,
+            lambda f: services.framework_update(
+                actor=request.user,
+                framework=framework,
+                expected_version=f.cleaned_data["version"],
+                reason=f.cleaned_data["reason"],
+                **f.service_values(),
+            ),
+            rebind={"units": units},
+        )
+        if saved is not None:
+            messages.success(request, _("Framework %(code)s saved.") % {"code": framework.code})
+            return HttpResponseRedirect(_framework_url(framework))
+    else:
+        form = FrameworkEditForm(
+            units=units,
+            initial={
+                "version": framework.version,
+                **{name: getattr(framework, name) for name in services.FRAMEWORK_FIELDS},
+            },
+        )
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "conflict": conflict,
+            "title": _("Edit %(code)s") % {"code": framework.code},
+            "back_url": _framework_url(framework),
+        },
+    )
+
+
+@login_required
+@require_GET
+@web_errors
+def framework_tree_view(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = framework_get(request.user, pk)
+    as_of_form = AsOfForm(request.GET or None)
+    as_of: dt.date | None = None
+    if as_of_form.is_valid():
+        as_of = as_of_form.cleaned_data.get("as_of")
+    tree = framework_tree(request.user, framework, as_of=as_of)
+    editable = _editable(request.user, framework)
+    archived: list[ResultNode] = []
+    if editable:
+        archived = list(
+            node_restrict(request.user, include_archived=True)
+            .filter(framework=framework, archived_at__isnull=False)
+            .order_by("-archived_at")
+        )
+    open_param = request.GET.get("open", "")
+    open_depth = {"all": 99, "none": 0}.get(open_param, 99 if len(tree.nodes) <= 80 else 1)
+    context = {
+        "framework": framework,
+        "tree": tree,
+        "outline": outline(tree.nodes),
+        "totals": [(status, tree.totals.get(status, 0)) for status in STATUSES],
+        "open_depth": open_depth,
+        "as_of": tree.as_of,
+        "editable": editable,
+        "may_edit_framework": can(request.user, "approve", framework.owner_unit.path),
+        "archived_nodes": archived,
+        "indicator_count": sum(len(view.indicators) for view in tree.nodes),
+        "leaf_tier": len(framework.tiers) - 1,
+    }
+    return render(request, "results/framework_tree.html", context)
+
+
+def outline(views: list[NodeView]) -> list[NodeView]:
+    """The top nodes, each carrying its ``children`` (views are in outline order)."""
+    by_id = {view.node.pk: view for view in views}
+    top: list[NodeView] = []
+    for view in views:
+        view.children = []  # type: ignore[attr-defined]
+    for view in views:
+        parent = by_id.get(view.node.parent_id) if view.node.parent_id else None
+        if parent is None:
+            top.append(view)
+        else:
+            parent.children.append(view)  # type: ignore[attr-defined]
+    return top
+
+
+# --- nodes ----------------------------------------------------------------------------------------------------
+
+
+def _parents(user: Any, framework: Framework, *, tier: int | None = None) -> Any:
+    parents = node_restrict(user).filter(framework=framework).order_by("path")
+    if tier is None:
+        return parents.filter(tier__lt=len(framework.tiers) - 1)
+    return parents.filter(tier=tier)
+
+
+@login_required
+@GET_POST
+@web_errors
+def node_create(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = framework_get(request.user, pk)
+    _require_editable(request.user, framework)
+    parents = _parents(request.user, framework)
+    initial: dict[str, Any] = {}
+    if request.GET.get("parent"):
+        initial["parent"] = request.GET["parent"]
+    form = NodeForm(request.POST or None, parents=parents, initial=initial)
+    if request.method == "POST":
+        node, form, _conflict = _submit(
+            request,
+            form,
+            lambda f: services.node_create(
+                actor=request.user, framework=framework, reason=f.cleaned_data["reason"], **f.service_values()
+            ),
+        )
+        if node is not None:
+            messages.success(request, _("Node %(code)s added.") % {"code": node.code})
+            return HttpResponseRedirect(_framework_url(framework) + f"#node-{node.pk}")
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "framework": framework,
+            "title": _("Add a node to %(code)s") % {"code": framework.code},
+            "back_url": _framework_url(framework),
+        },
+    )
+
+
+def _ancestors(node: ResultNode, views: list[NodeView]) -> list[ResultNode]:
+    return [v.node for v in views if node.path.startswith(v.node.path) and v.node.pk != node.pk]
+
+
+@login_required
+@require_GET
+@web_errors
+def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    framework = node.framework
+    tree = framework_tree(request.user, framework)
+    view = next((v for v in tree.nodes if v.node.pk == node.pk), None)
+    if view is None:  # an archived node is outside the outline
+        view = NodeView(node=node, depth=node.tier)
+    children = [v for v in tree.nodes if v.node.parent_id == node.pk]
+    contributors = list(
+        node_restrict(request.user)
+        .filter(links_out__target=node, links_out__archived_at__isnull=True)
+        .select_related("framework")
+        .distinct()
+        .order_by("framework__code", "path")
+    )
+    editable = _editable(request.user, framework)
+    context = {
+        "node": node,
+        "framework": framework,
+        "view": view,
+        "children": children,
+        "ancestors": _ancestors(node, tree.nodes),
+        "links": view.links,
+        "contributors": contributors,
+        "editable": editable,
+        "as_of": tree.as_of,
+        "archived_indicators": (
+            list(indicator_restrict(request.user, include_archived=True).filter(node=node, archived_at__isnull=False))
+            if editable
+            else []
+        ),
+        "may_add_child": editable and node.tier < len(framework.tiers) - 1 and not node.is_archived,
+    }
+    return render(request, "results/node_detail.html", context)
+
+
+@login_required
+@GET_POST
+@web_errors
+def node_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    _require_editable(request.user, node.framework)
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = NodeEditForm(request.POST)
+        saved, form, conflict = _submit(
+            request,
+            form,
+            lambda f: services.node_update(
+                actor=request.user,
+                node=node,
+                expected_version=f.cleaned_data["version"],
+                reason=f.cleaned_data["reason"],
+                **f.service_values(),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Node %(code)s saved.") % {"code": node.code})
+            return HttpResponseRedirect(_node_url(node))
+    else:
+        form = NodeEditForm(
+            initial={"version": node.version, **{name: getattr(node, name) for name in services.NODE_FIELDS}}
+        )
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "conflict": conflict,
+            "framework": node.framework,
+            "title": _("Edit node %(code)s") % {"code": node.code},
+            "back_url": _node_url(node),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def node_move(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    framework = node.framework
+    _require_editable(request.user, framework)
+    parents = _parents(request.user, framework, tier=node.tier - 1) if node.tier else ResultNode.objects.none()
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = NodeMoveForm(request.POST, parents=parents)
+        moved, form, conflict = _submit(
+            request,
+            form,
+            lambda f: services.node_move(
+                actor=request.user,
+                node=node,
+                expected_version=f.cleaned_data["version"],
+                parent=f.cleaned_data["parent"],
+                position=f.cleaned_data["position"],
+                reason=f.cleaned_data["reason"],
+            ),
+            rebind={"parents": parents},
+        )
+        if moved is not None:
+            messages.success(request, _("Node moved; it is now %(code)s.") % {"code": moved.code})
+            return HttpResponseRedirect(_framework_url(framework) + f"#node-{node.pk}")
+    else:
+        form = NodeMoveForm(
+            parents=parents,
+            initial={"version": node.version, "parent": node.parent_id, "position": node.position},
+        )
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "conflict": conflict,
+            "framework": framework,
+            "title": _("Move or reorder %(code)s") % {"code": node.code},
+            "submit": _("Move"),
+            "back_url": _node_url(node),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def node_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    _require_editable(request.user, node.framework)
+    return _versioned_action(
+        request,
+        obj=node,
+        form_class=ArchiveForm,
+        perform=lambda version, reason: services.node_archive(
+            actor=request.user, node=node, expected_version=version, reason=reason
+        ),
+        title=_("Archive node %(code)s") % {"code": node.code},
+        submit=_("Archive"),
+        done=_("Node %(code)s archived; it can be restored.") % {"code": node.code},
+        back_url=_node_url(node),
+        next_url=_framework_url(node.framework_id),
+        danger=True,
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def node_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    _require_editable(request.user, node.framework)
+    return _versioned_action(
+        request,
+        obj=node,
+        form_class=RestoreForm,
+        perform=lambda version, reason: services.node_restore(
+            actor=request.user, node=node, expected_version=version, reason=reason
+        ),
+        title=_("Restore node %(title)s") % {"title": pick(node.title)},
+        submit=_("Restore"),
+        done=_("Node restored."),
+        back_url=_node_url(node),
+    )
+
+
+# --- SDG alignment --------------------------------------------------------------------------------------------
+
+
+def _sdg_targets(user: Any, goal: str) -> tuple[list[ResultNode], list[ResultNode]]:
+    """SDG goals, and the targets under ``goal`` (every target when empty), from public global-goal frameworks."""
+    sdg = node_restrict(user).filter(framework__kind=Framework.Kind.GLOBAL_GOALS).select_related("parent")
+    goals = list(sdg.filter(tier=0).order_by("framework__code", "path"))
+    targets = sdg.filter(tier=1).order_by("framework__code", "path")
+    if goal:
+        targets = targets.filter(parent_id=int(goal))
+    return goals, list(targets)
+
+
+@login_required
+@GET_POST
+@web_errors
+def sdg_matrix(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = framework_get(request.user, pk)
+    alignment = sdg_alignment(request.user, framework)
+    rows = list(node_restrict(request.user).filter(framework=framework).order_by("path"))
+    columns: list[ResultNode] = alignment["columns"]
+    groups: list[dict[str, Any]] = []
+    for column in columns:
+        parent = column.parent
+        if groups and groups[-1]["goal"] == parent:
+            groups[-1]["targets"].append(column)
+        else:
+            groups.append({"goal": parent, "targets": [column]})
+    editable = _editable(request.user, framework)
+    form: SdgLinkForm | None = None  # only for those who may link
+    goals: list[ResultNode] = []
+    goal = request.GET.get("goal", "") if request.GET.get("goal", "").isdigit() else ""
+    if editable:
+        goals, targets = _sdg_targets(request.user, goal)
+        form = SdgLinkForm(request.POST or None, sources=node_restrict(request.user).filter(framework=framework)
+                           .order_by("path"), targets=targets)  # fmt: skip
+        if request.method == "POST":
+            link, form, _conflict = _submit(
+                request,
+                form,
+                lambda f: services.node_link(
+                    actor=request.user,
+                    source=f.cleaned_data["source"],
+                    target=f.cleaned_data["target"],
+                    note=f.cleaned_data["note"],
+                    reason=f.cleaned_data["reason"],
+                ),
+            )
+            if link is not None:
+                messages.success(
+                    request,
+                    _("%(node)s now contributes to SDG target %(target)s.")
+                    % {"node": link.source.code, "target": link.target.code},
+                )
+                return HttpResponseRedirect(reverse("results:sdg-matrix", args=[framework.pk]))
+    elif request.method == "POST":
+        _require_editable(request.user, framework)
+        raise PermissionDenied("The framework is closed or archived.")
+    context = {
+        "framework": framework,
+        "rows": [(node, [(node.pk, column.pk) in alignment["cells"] for column in columns]) for node in rows],
+        "groups": groups,
+        "columns": columns,
+        "editable": editable,
+        "form": form,
+        "goals": goals,
+        "goal": goal,
+    }
+    return render(request, "results/sdg_matrix.html", context)
+
+
+# --- indicators -----------------------------------------------------------------------------------------------
+
+
+def _indicator_form_kwargs(user: Any) -> dict[str, Any]:
+    return {"units": _units(user, "view"), "dimensions": list(dimension_list(user))}
+
+
+@login_required
+@GET_POST
+@web_errors
+def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
+    node = node_get(request.user, pk)
+    _require_editable(request.user, node.framework)
+    kwargs = _indicator_form_kwargs(request.user)
+    form = IndicatorForm(
+        request.POST or None,
+        initial={
+            "measure": Indicator.Measure.NUMBER,
+            "direction": Indicator.Direction.INCREASE,
+            "time_aggregation": Indicator.TimeAggregation.SUM,
+            "unit_aggregation": Indicator.UnitAggregation.SUM,
+            "numerator_le_denominator": True,
+        },
+        **kwargs,
+    )
+    if request.method == "POST":
+        indicator, form, _conflict = _submit(
+            request,
+            form,
+            lambda f: services.indicator_create(
+                actor=request.user, node=node, reason=f.cleaned_data["reason"], **f.service_values()
+            ),
+        )
+        if indicator is not None:
+            messages.success(request, _("Indicator %(code)s added.") % {"code": indicator.code})
+            return HttpResponseRedirect(_indicator_url(indicator))
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "framework": node.framework,
+            "title": _("Add an indicator to %(code)s") % {"code": node.code},
+            "back_url": _node_url(node),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = indicator_get(request.user, pk)
+    assert indicator.node is not None
+    _require_editable(request.user, indicator.node.framework)
+    kwargs = _indicator_form_kwargs(request.user)
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = IndicatorEditForm(request.POST, **kwargs)
+        saved, form, conflict = _submit(
+            request,
+            form,
+            lambda f: services.indicator_update(
+                actor=request.user,
+                indicator=indicator,
+                expected_version=f.cleaned_data["version"],
+                reason=f.cleaned_data["reason"],
+                **f.service_values(),
+            ),
+            rebind=kwargs,
+        )
+        if saved is not None:
+            messages.success(request, _("Indicator %(code)s saved.") % {"code": indicator.code})
+            return HttpResponseRedirect(_indicator_url(indicator))
+    else:
+        fields = [name for name in services.INDICATOR_FIELDS if name != "position"]
+        form = IndicatorEditForm(
+            initial={"version": indicator.version, **{name: getattr(indicator, name) for name in fields}}, **kwargs
+        )
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "conflict": conflict,
+            "framework": indicator.node.framework,
+            "title": _("Edit indicator %(code)s") % {"code": indicator.code},
+            "back_url": _indicator_url(indicator),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def indicator_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = indicator_get(request.user, pk)
+    assert indicator.node is not None
+    _require_editable(request.user, indicator.node.framework)
+    return _versioned_action(
+        request,
+        obj=indicator,
+        form_class=ArchiveForm,
+        perform=lambda version, reason: services.indicator_archive(
+            actor=request.user, indicator=indicator, expected_version=version, reason=reason
+        ),
+        title=_("Archive indicator %(code)s") % {"code": indicator.code},
+        submit=_("Archive"),
+        done=_("Indicator %(code)s archived; it can be restored.") % {"code": indicator.code},
+        back_url=_indicator_url(indicator),
+        next_url=_node_url(indicator.node),
+        danger=True,
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def indicator_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = indicator_get(request.user, pk)
+    assert indicator.node is not None
+    _require_editable(request.user, indicator.node.framework)
+    return _versioned_action(
+        request,
+        obj=indicator,
+        form_class=RestoreForm,
+        perform=lambda version, reason: services.indicator_restore(
+            actor=request.user, indicator=indicator, expected_version=version, reason=reason
+        ),
+        title=_("Restore indicator %(code)s") % {"code": indicator.code},
+        submit=_("Restore"),
+        done=_("Indicator %(code)s restored.") % {"code": indicator.code},
+        back_url=_indicator_url(indicator),
+    )
+
+
+def _chart_text(indicator: Indicator, **extra: str) -> charts.ChartText:
+    unit = indicator.unit_label or (_("score") if not indicator.is_quantitative else _("value"))
+    if indicator.measure == Indicator.Measure.PERCENTAGE:
+        unit = "%"
+    return charts.ChartText(
+        title=_("%(code)s: baseline, targets and actuals") % {"code": indicator.code},
+        desc=_("Targets (dashed line, squares) and actual values (solid line, circles) per period of %(title)s.")
+        % {"title": pick(indicator.title)},
+        x_label=_("Period"),
+        y_label=str(unit),
+        baseline=_("Baseline"),
+        no_data=_("No targets yet"),
+        extra={"target": _("Target"), "actual": _("Actual"), **extra},
+    )
+
+
+def _indicator_charts(indicator: Indicator, series: dict[str, Any]) -> tuple[str, str]:
+    overall = charts.indicator_chart(series, _chart_text(indicator), chart_id=f"indicator-{indicator.pk}-chart")
+    by_category = ""
+    if series["by_category"]:
+        names: dict[str, str] = {}
+        for value in series["values"]:
+            if value.dimension_id is not None:
+                for category in value.dimension.categories:
+                    if isinstance(category, dict) and category.get("code") == value.category:
+                        names[value.category] = pick(category.get("name")) or value.category
+        by_category = charts.category_chart(
+            series["by_category"],
+            names,
+            charts.ChartText(
+                title=_("%(code)s by category") % {"code": indicator.code},
+                desc=_("Actual values per period, one bar per disaggregation category."),
+                x_label=_("Period"),
+                y_label=indicator.unit_label or _("value"),
+                no_data=_("No disaggregated values yet"),
+            ),
+            chart_id=f"indicator-{indicator.pk}-categories",
+        )
+    return overall, by_category
+
+
+@login_required
+@require_GET
+@web_errors
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = indicator_get(request.user, pk)
+    assert indicator.node is not None
+    node = indicator.node
+    framework = node.framework
+    series = indicator_series(request.user, indicator)
+    targets = list(target_restrict(request.user).filter(indicator=indicator).order_by("period_start", "unit__code"))
+    points = {(point.period_start, point.period_end): point for point in series["overall"]}
+    for target in targets:
+        if target.unit_id is None and target.dimension_id is None:
+            target.point = points.get((target.period_start, target.period_end))  # type: ignore[attr-defined]
+    overall_chart, category_chart = _indicator_charts(indicator, series)
+    user = request.user
+    values = series["values"]
+    for value in values:
+        value.may_edit = can(user, "change", value.unit.path) and value.status != ActualValue.Status.APPROVED
+        value.may_approve = can(user, "approve", value.unit.path) and value.status != ActualValue.Status.APPROVED
+    open_for_values = not framework.is_archived and framework.status != Framework.Status.CLOSED
+    value_form = None
+    if open_for_values and can_anywhere(user, "change") and not indicator.is_archived:
+        value_form = ActualForm(
+            framework=framework,
+            dimensions=dimension_list(user, codes=indicator.dimension_codes),
+            indicator=indicator,
+            units=_units(user, "change"),
+            initial={"period_type": "annual"},
+        )
+    context = {
+        "indicator": indicator,
+        "node": node,
+        "framework": framework,
+        "series": series,
+        "targets": targets,
+        "values": values,
+        "chart": mark_safe(overall_chart),  # noqa: S308 — built by charts.py, every text XML-escaped
+        "category_chart": mark_safe(category_chart),  # noqa: S308
+        "editable": _editable(user, framework),
+        "value_form": value_form,
+    }
+    return render(request, "results/indicator_detail.html", context)
+
+
+@login_required
+@require_GET
+@web_errors
+def indicator_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """The indicator's chart as a standalone SVG document."""
+    indicator = indicator_get(request.user, pk)
+    svg = charts.indicator_chart(indicator_series(request.user, indicator), _chart_text(indicator))
+    return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml")
+
+
+# --- targets --------------------------------------------------------------------------------------------------
+
+
+def _target_kwargs(user: Any, indicator: Indicator, framework: Framework) -> dict[str, Any]:
+    return {
+        "framework": framework,
+        "indicator": indicator,
+        "units": _units(user, "view"),
+        "dimensions": dimension_list(user, codes=indicator.dimension_codes),
+    }
+
+
+@login_required
+@GET_POST
+@web_errors
+def target_create(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = indicator_get(request.user, pk)
+    assert indicator.node is not None
+    framework = indicator.node.framework
+    _require_editable(request.user, framework)
+    kwargs = _target_kwargs(request.user, indicator, framework)
+    form = TargetForm(request.POST or None, initial={"period_type": "annual"}, **kwargs)
+    if request.method == "POST":
+        target, form, _conflict = _submit(
+            request,
+            form,
+            lambda f: services.target_create(
+                actor=request.user, indicator=indicator, reason=f.cleaned_data["reason"], **f.service_values()
+            ),
+        )
+        if target is not None:
+            messages.success(request, _("Target for %(period)s added.") % {"period": target.period_label})
+            if request.POST.get("another"):
+                return HttpResponseRedirect(reverse("results:target-create", args=[indicator.pk]))
+            return HttpResponseRedirect(_indicator_url(indicator) + "#targets")
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "framework": framework,
+            "title": _("Add a target to %(code)s") % {"code": indicator.code},
+            "back_url": _indicator_url(indicator),
+            "another": _("Save and add another"),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    target = target_get(request.user, pk)
+    indicator = indicator_get(request.user, target.indicator_id)
+    assert indicator.node is not None
+    framework = indicator.node.framework
+    _require_editable(request.user, framework)
+    kwargs = _target_kwargs(request.user, indicator, framework)
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = TargetEditForm(request.POST, **kwargs)
+        saved, form, conflict = _submit(
+            request,
+            form,
+            lambda f: services.target_update(
+                actor=request.user,
+                target=target,
+                expected_version=f.cleaned_data["version"],
+                reason=f.cleaned_data["reason"],
+                **f.service_values(),
+            ),
+            rebind=kwargs,
+        )
+        if saved is not None:
+            messages.success(request, _("Target for %(period)s saved.") % {"period": saved.period_label})
+            return HttpResponseRedirect(_indicator_url(indicator) + "#targets")
+    else:
+        form = TargetEditForm(
+            initial={"version": target.version, **{name: getattr(target, name) for name in services.TARGET_FIELDS}},
+            **kwargs,
+        )
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "conflict": conflict,
+            "framework": framework,
+            "title": _("Edit the target of %(code)s for %(period)s")
+            % {"code": indicator.code, "period": target.period_label},
+            "back_url": _indicator_url(indicator),
+        },
+    )
+
+
+# --- actual values --------------------------------------------------------------------------------------------
+
+
+def _actual_kwargs(user: Any, indicator: Indicator, framework: Framework) -> dict[str, Any]:
+    return {
+        "framework": framework,
+        "indicator": indicator,
+        "units": _units(user, "change"),
+        "dimensions": dimension_list(user, codes=indicator.dimension_codes),
+    }
+
+
+@login_required
+@GET_POST
+@web_errors
+def actual_create(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = indicator_get(request.user, pk)
+    assert indicator.node is not None
+    framework = indicator.node.framework
+    if not can_anywhere(request.user, "change"):
+        raise PermissionDenied("You need the change right on a unit to report values.")
+    kwargs = _actual_kwargs(request.user, indicator, framework)
+    form = ActualForm(request.POST or None, initial={"period_type": "annual"}, **kwargs)
+    if request.method == "POST":
+        actual, form, _conflict = _submit(
+            request,
+            form,
+            lambda f: services.actual_create(
+                actor=request.user,
+                indicator=indicator,
+                unit=f.cleaned_data["unit"],
+                reason=f.cleaned_data["reason"],
+                **f.service_values(),
+            ),
+        )
+        if actual is not None:
+            messages.success(
+                request,
+                _("Value for %(period)s recorded (%(status)s).")
+                % {"period": actual.period_label, "status": actual.get_status_display()},
+            )
+            return HttpResponseRedirect(_indicator_url(indicator) + "#values")
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "framework": framework,
+            "title": _("Report a value of %(code)s") % {"code": indicator.code},
+            "back_url": _indicator_url(indicator),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def actual_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actual = actual_get(request.user, pk)
+    indicator = indicator_get(request.user, actual.indicator_id)
+    assert indicator.node is not None
+    framework = indicator.node.framework
+    if not can(request.user, "change", actual.unit.path):
+        raise PermissionDenied(f"You need the change right on {actual.unit.code} to edit its values.")
+    kwargs = _actual_kwargs(request.user, indicator, framework)
+    conflict: StaleVersion | None = None
+    if request.method == "POST":
+        form = ActualEditForm(request.POST, **kwargs)
+        saved, form, conflict = _submit(
+            request,
+            form,
+            lambda f: services.actual_update(
+                actor=request.user,
+                actual=actual,
+                expected_version=f.cleaned_data["version"],
+                reason=f.cleaned_data["reason"],
+                **f.service_values(),
+            ),
+            rebind=kwargs,
+        )
+        if saved is not None:
+            messages.success(request, _("Value for %(period)s saved.") % {"period": saved.period_label})
+            return HttpResponseRedirect(_indicator_url(indicator) + "#values")
+    else:
+        fields = [name for name in services.ACTUAL_FIELDS if name != "unit"]
+        form = ActualEditForm(
+            initial={
+                "version": actual.version,
+                "unit": actual.unit_id,
+                "status": actual.status,
+                **{name: getattr(actual, name) for name in fields},
+            },
+            **kwargs,
+        )
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "conflict": conflict,
+            "framework": framework,
+            "title": _("Edit the value of %(code)s for %(period)s, %(unit)s")
+            % {"code": indicator.code, "period": actual.period_label, "unit": actual.unit.code},
+            "back_url": _indicator_url(indicator),
+        },
+    )
+
+
+@login_required
+@GET_POST
+@web_errors
+def actual_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    actual = actual_get(request.user, pk)
+    if not can(request.user, "approve", actual.unit.path):
+        raise PermissionDenied(f"You need the approve right on {actual.unit.code} to approve its values.")
+    return _versioned_action(
+        request,
+        obj=actual,
+        form_class=ApproveForm,
+        perform=lambda version, reason: services.actual_update(
+            actor=request.user,
+            actual=actual,
+            expected_version=version,
+            reason=reason,
+            status=ActualValue.Status.APPROVED,
+        ),
+        title=_("Approve the value of %(code)s for %(period)s, %(unit)s")
+        % {"code": actual.indicator.code, "period": actual.period_label, "unit": actual.unit.code},
+        submit=_("Approve"),
+        done=_("Value approved."),
+        back_url=reverse("results:indicator-detail", args=[actual.indicator_id]) + "#values",
+    )
+
+
+# --- history pages --------------------------------------------------------------------------------------------
+
+
+def _value_page(obj: ActualValue) -> str:
+    return reverse("results:indicator-detail", args=[obj.indicator_id]) + "#values"
+
+
+def _target_page(obj: Any) -> str:
+    return reverse("results:indicator-detail", args=[obj.indicator_id]) + "#targets"
+
+
+#: Results objects on the generic history page: object type → (scoped getter, page of the object).
+RESULTS_HISTORY_TYPES: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any], str]]] = {
+    "results.framework": (framework_get, lambda obj: _framework_url(obj)),
+    "results.resultnode": (node_get, lambda obj: _node_url(obj)),
+    "results.indicator": (indicator_get, lambda obj: _indicator_url(obj)),
+    "results.target": (target_get, _target_page),
+    "results.actualvalue": (actual_get, _value_page),
+}
