@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,70 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ORBIT, ROOT, DemoTemplate, copy_db, orbit, orbit_env, sqlite_counts
+
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parent.parent
-ORBIT = Path(sys.executable).with_name("orbit")
-if not ORBIT.exists():
-    ORBIT = ROOT / ".venv" / "bin" / "orbit"
-#: The same keys in every module that shares the demo database (see shared_demo).
-AUDIT_KEY = "orbit-tests-audit-key-0123456789"
-SECRET_KEY = "orbit-tests-secret-key-0123456789abcdefghijklmnop"
-COUNTED_TABLES = (
-    "governance_auditevent",
-    "auth_user",
-    "organisation_orgunit",
-    "organisation_membership",
-)
-
-
-def orbit_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORBIT_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update(ORBIT_DATA_DIR=str(data_dir), ORBIT_SECRET_KEY=SECRET_KEY, ORBIT_AUDIT_KEY=AUDIT_KEY)
-    env.update(extra)
-    return env
-
-
-def orbit(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ORBIT), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT
-    )
-
-
-def copy_db(source: Path, data_dir: Path) -> Path:
-    """Copy an Orbit SQLite database into ``data_dir`` with SQLite's backup API (a whole, consistent copy)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source)
-    dest = sqlite3.connect(data_dir / "orbit.sqlite3")
-    try:
-        src.backup(dest)
-    finally:
-        dest.close()
-        src.close()
-    return data_dir
-
-
-def shared_demo(factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """One ``orbit demo`` per test run, shared by the CLI, tamper and backup tests: its database and output.
-
-    The template is never changed; tests work on a copy (:func:`copy_db`).
-    """
-    home = factory.getbasetemp() / "orbit-demo-template"
-    output = home / "demo-output.txt"
-    if not output.exists():
-        shutil.rmtree(home, ignore_errors=True)
-        home.mkdir()
-        result = orbit(orbit_env(home), "demo", timeout=300)
-        assert result.returncode == 0, result.stdout + result.stderr
-        partial = home / "demo-output.partial"
-        partial.write_text(result.stdout)
-        partial.replace(output)
-    return home / "orbit.sqlite3", output.read_text()
-
-
-def counts(data_dir: Path) -> dict[str, int]:
-    with sqlite3.connect(data_dir / "orbit.sqlite3") as conn:
-        return {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in COUNTED_TABLES}
 
 
 @dataclass(frozen=True)
@@ -95,15 +32,14 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+def demo(demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The first ``orbit demo`` (shared), copied into a data dir where ``orbit demo`` then runs again."""
-    template, first_output = shared_demo(tmp_path_factory)
-    data_dir = copy_db(template, tmp_path_factory.mktemp("cli-demo"))
+    data_dir = copy_db(demo_template.database, tmp_path_factory.mktemp("cli-demo"))
     env = orbit_env(data_dir)
-    after_first = counts(data_dir)
+    after_first = sqlite_counts(data_dir)
     second = orbit(env, "demo", timeout=300)
     assert second.returncode == 0, second.stdout + second.stderr
-    return Demo(data_dir, env, first_output, after_first, counts(data_dir))
+    return Demo(data_dir, env, demo_template.output, after_first, sqlite_counts(data_dir))
 
 
 def test_help_lists_orbit_commands(tmp_path: Path) -> None:

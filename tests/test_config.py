@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import AUDIT_KEY, SECRET_KEY, clean_env, ok, orbit, orbit_env
+
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parent.parent
-ORBIT = Path(sys.executable).with_name("orbit")
-if not ORBIT.exists():
-    ORBIT = ROOT / ".venv" / "bin" / "orbit"
-AUDIT_KEY = "config-test-audit-key-0123456789"
-SECRET_KEY = "config-test-secret-key-0123456789abcdefghijklmnop"
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORBIT_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update(extra)
-    return env
-
-
-def orbit(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ORBIT), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT
-    )
 
 
 def shell(env: dict[str, str], script: str) -> str:
-    result = orbit(env, "shell", "-v", "0", "-c", script)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return ok(orbit(env, "shell", "-v", "0", "-c", script))
 
 
 def a_file(tmp_path: Path) -> str:
@@ -75,7 +53,7 @@ MALFORMED = [
     ],
 )
 def test_malformed_setting_stops_with_one_clear_line(tmp_path: Path, name: str, value) -> None:
-    env = clean_env(ORBIT_DATA_DIR=str(tmp_path / "data"), ORBIT_SECRET_KEY=SECRET_KEY, ORBIT_AUDIT_KEY=AUDIT_KEY)
+    env = orbit_env(tmp_path / "data")
     env[name] = value(tmp_path)
     result = orbit(env, "check")
     assert result.returncode != 0
@@ -123,7 +101,7 @@ def test_keys_are_generated_once_and_kept_private(tmp_path: Path) -> None:
 
 def test_given_keys_are_used_and_not_written(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    env = clean_env(ORBIT_DATA_DIR=str(data_dir), ORBIT_SECRET_KEY=SECRET_KEY, ORBIT_AUDIT_KEY=AUDIT_KEY)
+    env = orbit_env(data_dir)
     assert shell(env, KEYS_SCRIPT).split() == [SECRET_KEY, AUDIT_KEY]
     assert not (data_dir / "secret.key").exists()
     assert not (data_dir / "audit.key").exists()
@@ -181,7 +159,7 @@ print(json.dumps({
 
 
 def test_sqlite_runs_with_wal_foreign_keys_busy_timeout_and_immediate_transactions(tmp_path: Path) -> None:
-    env = clean_env(ORBIT_DATA_DIR=str(tmp_path / "data"), ORBIT_SECRET_KEY=SECRET_KEY, ORBIT_AUDIT_KEY=AUDIT_KEY)
+    env = orbit_env(tmp_path / "data")
     facts = json.loads(shell(env, SQLITE_SCRIPT).strip().splitlines()[-1])
     assert facts["journal_mode"] == "wal"
     assert facts["foreign_keys"] == 1
@@ -193,7 +171,7 @@ def test_sqlite_runs_with_wal_foreign_keys_busy_timeout_and_immediate_transactio
 
 
 def test_sqlite_foreign_keys_are_enforced(tmp_path: Path) -> None:
-    env = clean_env(ORBIT_DATA_DIR=str(tmp_path / "data"), ORBIT_SECRET_KEY=SECRET_KEY, ORBIT_AUDIT_KEY=AUDIT_KEY)
+    env = orbit_env(tmp_path / "data")
     result = orbit(env, "migrate", "--no-input", "-v", "0", timeout=120)
     assert result.returncode == 0, result.stderr
     script = (
@@ -212,12 +190,7 @@ def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    env = clean_env(
-        ORBIT_DATA_DIR=str(tmp_path / "data"),
-        ORBIT_SECRET_KEY=SECRET_KEY,
-        ORBIT_AUDIT_KEY=AUDIT_KEY,
-        ORBIT_DATABASE_URL=f"postgres://orbit@127.0.0.1:{closed}/orbit",
-    )
+    env = orbit_env(tmp_path / "data", ORBIT_DATABASE_URL=f"postgres://orbit@127.0.0.1:{closed}/orbit")
     result = orbit(env, "migrate", "--no-input")
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]

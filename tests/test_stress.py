@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
 import sys
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support import ROOT, clean_env, postgres_server
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "stress_writes.py"
-PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/orbit"
 SECONDS = 3
 WRITERS = 4
 
 
-def postgres_server() -> str:
-    """The URL of a PostgreSQL server to test against; skip (or fail when CI=true) when none answers."""
-    configured = os.environ.get("ORBIT_DATABASE_URL", "")
-    url = os.environ.get("ORBIT_TEST_POSTGRES_URL") or (
-        configured if configured.startswith(("postgres://", "postgresql://")) else PG_DEFAULT
-    )
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=3):
-            pass
-    except OSError as exc:
-        message = f"PostgreSQL at {parts.hostname}:{parts.port or 5432} does not answer ({exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; CI=true requires it")
-        print(message)
-        pytest.skip(message)
-    return url
-
-
 def run_stress(database: str) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORBIT_") and k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--database", database, "--seconds", str(SECONDS), "--writers", str(WRITERS)],
-        env=env,
+        env=clean_env(),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,73 +7,20 @@ access to it could.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
-import sys
-import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.support import ORBIT, ROOT, DemoTemplate, copy_db, orbit, orbit_env, postgres_databases
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-ORBIT = Path(sys.executable).with_name("orbit")
-if not ORBIT.exists():
-    ORBIT = ROOT / ".venv" / "bin" / "orbit"
 TABLE = "governance_auditevent"
-#: The same keys in every module that shares the demo database (see shared_demo).
-AUDIT_KEY = "orbit-tests-audit-key-0123456789"
-SECRET_KEY = "orbit-tests-secret-key-0123456789abcdefghijklmnop"
-
-
-def orbit_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORBIT_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update(ORBIT_DATA_DIR=str(data_dir), ORBIT_SECRET_KEY=SECRET_KEY, ORBIT_AUDIT_KEY=AUDIT_KEY)
-    env.update(extra)
-    return env
-
-
-def orbit(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ORBIT), *args], env=env, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT
-    )
-
-
-def copy_db(source: Path, data_dir: Path) -> Path:
-    """Copy an Orbit SQLite database into ``data_dir`` with SQLite's backup API (a whole, consistent copy)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source)
-    dest = sqlite3.connect(data_dir / "orbit.sqlite3")
-    try:
-        src.backup(dest)
-    finally:
-        dest.close()
-        src.close()
-    return data_dir
-
-
-def shared_demo(factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """One ``orbit demo`` per test run, shared by the CLI, tamper and backup tests: its database and output.
-
-    The template is never changed; tests work on a copy (:func:`copy_db`).
-    """
-    home = factory.getbasetemp() / "orbit-demo-template"
-    output = home / "demo-output.txt"
-    if not output.exists():
-        shutil.rmtree(home, ignore_errors=True)
-        home.mkdir()
-        result = orbit(orbit_env(home), "demo", timeout=300)
-        assert result.returncode == 0, result.stdout + result.stderr
-        partial = home / "demo-output.partial"
-        partial.write_text(result.stdout)
-        partial.replace(output)
-    return home / "orbit.sqlite3", output.read_text()
 
 
 def verify(env: dict[str, str]) -> tuple[int, str]:
@@ -91,8 +38,8 @@ def broken_at(output: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared_demo(tmp_path_factory)[0]
+def demo_db(demo_template: DemoTemplate) -> Path:
+    return demo_template.database
 
 
 @pytest.fixture
@@ -221,8 +168,6 @@ def test_wrong_audit_key_fails_at_the_first_row(data_dir: Path) -> None:
 
 # --------------------------------------------------------------------------- PostgreSQL
 
-PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/orbit"
-
 SEED = """
 from orbit.core.context import audit_context
 from orbit.organisation.services import org_unit_create, org_unit_update, system_actor
@@ -239,39 +184,11 @@ print("seeded")
 """
 
 
-def postgres_server() -> str:
-    """The URL of a PostgreSQL server to test against; skip (or fail when CI=true) when none answers."""
-    configured = os.environ.get("ORBIT_DATABASE_URL", "")
-    url = os.environ.get("ORBIT_TEST_POSTGRES_URL") or (
-        configured if configured.startswith(("postgres://", "postgresql://")) else PG_DEFAULT
-    )
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=3):
-            pass
-    except OSError as exc:
-        message = f"PostgreSQL at {parts.hostname}:{parts.port or 5432} does not answer ({exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; CI=true requires it")
-        print(message)
-        pytest.skip(message)
-    return url
-
-
 @pytest.fixture
-def pg_url():
-    psycopg = pytest.importorskip("psycopg")
-    server = postgres_server()
-    parts = urlsplit(server)
-    admin_url = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
-    name = f"orbit_tamper_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(("postgres", parts.netloc, f"/{name}", "", ""))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    with postgres_databases("orbit_tamper") as (url,):
+        yield url
 
 
 def test_postgresql_refuses_and_reports_tampering(pg_url: str, tmp_path: Path) -> None:
