@@ -56,3 +56,26 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+#: The longest reason a write may carry (it is kept in the audit log).
+REASON_MAX = 2000
+
+
+def reason_field(**kwargs: Any) -> serializers.CharField:
+    """The optional ``reason`` of a write, kept in the audit log."""
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("default", "")
+    return serializers.CharField(
+        allow_blank=True, max_length=REASON_MAX, help_text="Why; kept in the audit log.", **kwargs
+    )
+
+
+def version_field() -> IdField:
+    """The ``version`` a write edited, for clients that send no ``If-Match`` header."""
+    return IdField(
+        required=False,
+        write_only=True,
+        max_value=2**31 - 1,
+        help_text='The version you edited, when no "If-Match" header is sent.',
+    )

@@ -41,6 +41,18 @@ class OrbitViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def context(self) -> dict[str, Any]:
         return self.get_serializer_context()
 
+    def query(self, params_class: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+        """The query string, validated by ``params_class`` (400 for bad parameters)."""
+        params = params_class(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return dict(params.validated_data)
+
+    def page_of(self, items: Any, serializer_class: type[serializers.Serializer[Any]] | None = None) -> Response:
+        """One page of ``items`` as ``serializer_class`` (by default the view's) shows them."""
+        page = self.paginate_queryset(items)
+        shown = (serializer_class or self.get_serializer_class())(page, many=True, context=self.context())
+        return self.get_paginated_response(shown.data)
+
 
 class TokenRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     username = serializers.CharField()

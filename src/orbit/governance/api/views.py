@@ -46,9 +46,7 @@ class AuditEventViewSet(OrbitViewSet):
         return audit_log_for(self.request.user)
 
     def list(self, request: Request) -> Response:
-        params = AuditEventListParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        filters: dict[str, Any] = dict(params.validated_data)
+        filters = self.query(AuditEventListParams)
         events = self.get_queryset()
         lookups = {
             "actor_username": "actor_username",
@@ -60,9 +58,7 @@ class AuditEventViewSet(OrbitViewSet):
             "until": "occurred_at__lte",
         }
         events = events.filter(**{lookups[name]: value for name, value in filters.items()})
-        page = self.paginate_queryset(events.order_by("-seq"))
-        serializer = AuditLogEventSerializer(page, many=True, context=self.context())
-        return self.get_paginated_response(serializer.data)
+        return self.page_of(events.order_by("-seq"))
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         event = self.get_queryset().filter(pk=self.object_id()).first()

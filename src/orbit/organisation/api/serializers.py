@@ -14,29 +14,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from orbit.core.api.fields import IdField, TranslatedTextField, display_text
+from orbit.core.api.fields import IdField, TranslatedTextField, display_text, reason_field, version_field
 from orbit.core.errors import NotFound
 from orbit.organisation.models import Membership, OrgUnit, Role, UnitType
 from orbit.organisation.selectors import org_unit_get
-
-REASON_MAX = 2000
-
-
-def _reason(**kwargs: Any) -> serializers.CharField:
-    kwargs.setdefault("required", False)
-    kwargs.setdefault("default", "")
-    return serializers.CharField(
-        allow_blank=True, max_length=REASON_MAX, help_text="Why; kept in the audit log.", **kwargs
-    )
-
-
-def _version() -> IdField:
-    return IdField(
-        required=False,
-        write_only=True,
-        max_value=2**31 - 1,
-        help_text='The version you edited, when no "If-Match" header is sent.',
-    )
 
 
 def visible_unit(user: Any, pk: int | None) -> OrgUnit | None:
@@ -108,21 +89,11 @@ class OrgUnitWriteSerializer(serializers.Serializer[Any]):
     country = serializers.CharField(max_length=2, allow_blank=True, default="", help_text="ISO 3166-1 alpha-2.")
     source = serializers.CharField(allow_blank=True, default="", max_length=5000)  # type: ignore[assignment]
     is_sample = serializers.BooleanField(default=False)
-    version = _version()
-    reason = _reason()
+    version = version_field()
+    reason = reason_field()
 
     def validate_parent(self, value: int | None) -> OrgUnit | None:
         return visible_unit(self.context["request"].user, value)
-
-
-class ArchiveSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why the record is archived.")
-    version = _version()
-
-
-class RestoreSerializer(serializers.Serializer[Any]):
-    reason = _reason()
-    version = _version()
 
 
 class OrgUnitListParams(serializers.Serializer[Any]):
@@ -180,7 +151,7 @@ class MembershipCreateSerializer(serializers.Serializer[Any]):
     user = IdField(help_text="The user who receives the role.")
     unit = IdField(allow_null=True, help_text="The unit; null for the global auditor role.")
     role = serializers.ChoiceField(choices=Role.choices)
-    reason = _reason()
+    reason = reason_field()
 
     def validate_unit(self, value: int | None) -> OrgUnit | None:
         return visible_unit(self.context["request"].user, value)
@@ -195,8 +166,8 @@ class MembershipCreateSerializer(serializers.Serializer[Any]):
 
 class MembershipUpdateSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=Role.choices)
-    version = _version()
-    reason = _reason()
+    version = version_field()
+    reason = reason_field()
 
 
 class MembershipListParams(serializers.Serializer[Any]):
@@ -234,7 +205,7 @@ class UserCreateSerializer(serializers.Serializer[Any]):
         help_text="Leave out to create a login that cannot sign in with a password yet.",
     )
     is_superuser = serializers.BooleanField(required=False, default=False)
-    reason = _reason()
+    reason = reason_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         password = attrs.get("password")

@@ -12,33 +12,20 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import translation
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from orbit.core.api.concurrency import (
-    IF_MATCH,
-    IF_NONE_MATCH,
-    etag_header,
-    expected_version,
-    not_modified,
-    require_version,
-    with_etag,
-)
 from orbit.core.api.fields import display_text
-from orbit.core.api.schema import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UNAUTHENTICATED, WRITE_ERRORS
+from orbit.core.api.schema import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UNAUTHENTICATED
+from orbit.core.api.versioned import VersionedViewSet, versioned_schema
 from orbit.core.api.views import API_AUTHENTICATION, OrbitViewSet
 from orbit.core.errors import NotFound
-from orbit.governance.api.serializers import AuditEventSerializer
-from orbit.governance.selectors import audit_event_history
-from orbit.governance.services import object_type_of
 from orbit.organisation.access import ACTIONS, ALL, is_auditor, scope_paths
 from orbit.organisation.api.serializers import (
-    ArchiveSerializer,
     MembershipCreateSerializer,
     MembershipListParams,
     MembershipSerializer,
@@ -47,7 +34,6 @@ from orbit.organisation.api.serializers import (
     OrgUnitListParams,
     OrgUnitSerializer,
     OrgUnitWriteSerializer,
-    RestoreSerializer,
     UserCreateSerializer,
     UserListParams,
     UserSerializer,
@@ -74,199 +60,94 @@ from orbit.organisation.services import (
     user_create,
 )
 
-NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag in If-None-Match is still current.")
 
-
-def _detail(data: Any, instance: Any, http_status: int = status.HTTP_200_OK) -> Response:
-    return with_etag(Response(data, status=http_status), instance)
-
-
-class _VersionedViewSet(OrbitViewSet):
-    """The shared shape of a versioned, archivable resource with a history."""
-
-    def history_page(self, instance: Any) -> Response:
-        events = audit_event_history(object_type=object_type_of(instance), object_id=instance.pk)
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(AuditEventSerializer(page, many=True, context=self.context()).data)
-
-    def write_input(
-        self, serializer_class: type[serializers.Serializer[Any]], *, partial: bool = False
-    ) -> tuple[dict[str, Any], int]:
-        """Validate a write to an existing record: 428 without a version, 400 for bad input."""
-        require_version(self.request)
-        serializer = serializer_class(data=self.request.data, partial=partial, context=self.context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        version = expected_version(self.request, data.pop("version", None))
-        return data, version
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Units in your scope, in tree order",
-        parameters=[OrgUnitListParams],
-        responses={200: OrgUnitSerializer(many=True), **LIST_ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary="One unit (archived ones included)",
-        parameters=[IF_NONE_MATCH, etag_header(200)],
-        responses={200: OrgUnitSerializer, 304: NOT_MODIFIED, **READ_ERRORS},
-    ),
-    create=extend_schema(
-        summary="Create a unit under a parent you administer",
-        request=OrgUnitWriteSerializer,
-        parameters=[etag_header(201)],
-        responses={201: OrgUnitSerializer, **CREATE_ERRORS},
-    ),
-    update=extend_schema(
-        summary="Replace a unit's fields",
-        request=OrgUnitWriteSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: OrgUnitSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change some of a unit's fields",
-        request=OrgUnitWriteSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: OrgUnitSerializer, **WRITE_ERRORS},
-    ),
-    archive=extend_schema(
-        summary="Archive a unit (it has no active children)",
-        request=ArchiveSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: OrgUnitSerializer, **WRITE_ERRORS},
-    ),
-    restore=extend_schema(
-        summary="Restore an archived unit",
-        request=RestoreSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: OrgUnitSerializer, **WRITE_ERRORS},
-    ),
-    history=extend_schema(
-        summary="The unit's audit events, newest first",
-        responses={200: AuditEventSerializer(many=True), **READ_ERRORS},
-    ),
+@versioned_schema(
+    serializer=OrgUnitSerializer,
+    list_params=OrgUnitListParams,
+    create_request=OrgUnitWriteSerializer,
+    update_request=OrgUnitWriteSerializer,
+    summaries={
+        "list": "Units in your scope, in tree order",
+        "retrieve": "One unit (archived ones included)",
+        "create": "Create a unit under a parent you administer",
+        "update": "Replace a unit's fields",
+        "partial_update": "Change some of a unit's fields",
+        "archive": "Archive a unit (it has no active children)",
+        "restore": "Restore an archived unit",
+        "history": "The unit's audit events, newest first",
+    },
 )
-class OrgUnitViewSet(_VersionedViewSet):
+class OrgUnitViewSet(VersionedViewSet):
     """Organisational units: you see those under your roles, and administer those under your admin roles."""
 
     serializer_class = OrgUnitSerializer
+    update_serializer_class = OrgUnitWriteSerializer
     queryset = OrgUnit.objects.none()  # the schema's model; requests read through the selectors
 
     def get_queryset(self) -> QuerySet[OrgUnit]:
         return org_unit_restrict(self.request.user)
 
-    def list(self, request: Request) -> Response:
-        params = OrgUnitListParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        units = org_unit_list(request.user, **params.validated_data)
-        page = self.paginate_queryset(units)
-        return self.get_paginated_response(OrgUnitSerializer(page, many=True, context=self.context()).data)
+    def get_versioned(self) -> OrgUnit:
+        return org_unit_get(self.request.user, self.object_id())
 
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        unit = org_unit_get(request.user, self.object_id())
-        if not_modified(request, unit):
-            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), unit)
-        return _detail(OrgUnitSerializer(unit, context=self.context()).data, unit)
+    def list(self, request: Request) -> Response:
+        return self.page_of(org_unit_list(request.user, **self.query(OrgUnitListParams)))
 
     def create(self, request: Request) -> Response:
         serializer = OrgUnitWriteSerializer(data=request.data, context=self.context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        unit = org_unit_create(actor=request.user, **data)
-        response = _detail(OrgUnitSerializer(unit, context=self.context()).data, unit, status.HTTP_201_CREATED)
-        response["Location"] = reverse("org-unit-detail", args=[unit.pk], request=request)
-        return response
+        return self.created(org_unit_create(actor=request.user, **data), "org-unit-detail")
 
-    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
-        unit = org_unit_get(request.user, self.object_id())
-        data, version = self.write_input(OrgUnitWriteSerializer, partial=partial)
+    def perform_update(self, instance: OrgUnit, data: dict[str, Any], *, expected_version: int) -> OrgUnit:
         reason = data.pop("reason", "")
-        updated = org_unit_update(actor=request.user, unit=unit, expected_version=version, reason=reason, **data)
-        return _detail(OrgUnitSerializer(updated, context=self.context()).data, updated)
+        return org_unit_update(
+            actor=self.request.user, unit=instance, expected_version=expected_version, reason=reason, **data
+        )
 
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        return self.update(request, pk, partial=True)
+    def perform_archive(self, instance: OrgUnit, *, expected_version: int, reason: str) -> OrgUnit:
+        return org_unit_archive(
+            actor=self.request.user, unit=instance, expected_version=expected_version, reason=reason
+        )
 
-    @action(detail=True, methods=["post"])
-    def archive(self, request: Request, pk: str | None = None) -> Response:
-        unit = org_unit_get(request.user, self.object_id())
-        data, version = self.write_input(ArchiveSerializer)
-        archived = org_unit_archive(actor=request.user, unit=unit, expected_version=version, reason=data["reason"])
-        return _detail(OrgUnitSerializer(archived, context=self.context()).data, archived)
-
-    @action(detail=True, methods=["post"])
-    def restore(self, request: Request, pk: str | None = None) -> Response:
-        unit = org_unit_get(request.user, self.object_id())
-        data, version = self.write_input(RestoreSerializer)
-        restored = org_unit_restore(actor=request.user, unit=unit, expected_version=version, reason=data["reason"])
-        return _detail(OrgUnitSerializer(restored, context=self.context()).data, restored)
-
-    @action(detail=True, methods=["get"])
-    def history(self, request: Request, pk: str | None = None) -> Response:
-        return self.history_page(org_unit_get(request.user, self.object_id()))
+    def perform_restore(self, instance: OrgUnit, *, expected_version: int, reason: str) -> OrgUnit:
+        return org_unit_restore(
+            actor=self.request.user, unit=instance, expected_version=expected_version, reason=reason
+        )
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Memberships you may see: on units you administer, and your own",
-        parameters=[MembershipListParams],
-        responses={200: MembershipSerializer(many=True), **LIST_ERRORS},
-    ),
-    retrieve=extend_schema(
-        summary="One membership (archived ones included)",
-        parameters=[IF_NONE_MATCH, etag_header(200)],
-        responses={200: MembershipSerializer, 304: NOT_MODIFIED, **READ_ERRORS},
-    ),
-    create=extend_schema(
-        summary="Grant a role on a unit you administer (the global auditor role: superusers only)",
-        request=MembershipCreateSerializer,
-        parameters=[etag_header(201)],
-        responses={201: MembershipSerializer, **CREATE_ERRORS},
-    ),
-    update=extend_schema(
-        summary="Change the role",
-        request=MembershipUpdateSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: MembershipSerializer, **WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        summary="Change the role",
-        request=MembershipUpdateSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: MembershipSerializer, **WRITE_ERRORS},
-    ),
-    archive=extend_schema(
-        summary="Archive a membership (the role no longer applies)",
-        request=ArchiveSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: MembershipSerializer, **WRITE_ERRORS},
-    ),
-    restore=extend_schema(
-        summary="Restore an archived membership",
-        request=RestoreSerializer,
-        parameters=[IF_MATCH, etag_header(200)],
-        responses={200: MembershipSerializer, **WRITE_ERRORS},
-    ),
-    history=extend_schema(
-        summary="The membership's audit events, newest first",
-        responses={200: AuditEventSerializer(many=True), **READ_ERRORS},
-    ),
+@versioned_schema(
+    serializer=MembershipSerializer,
+    list_params=MembershipListParams,
+    create_request=MembershipCreateSerializer,
+    update_request=MembershipUpdateSerializer,
+    summaries={
+        "list": "Memberships you may see: on units you administer, and your own",
+        "retrieve": "One membership (archived ones included)",
+        "create": "Grant a role on a unit you administer (the global auditor role: superusers only)",
+        "update": "Change the role",
+        "partial_update": "Change the role",
+        "archive": "Archive a membership (the role no longer applies)",
+        "restore": "Restore an archived membership",
+        "history": "The membership's audit events, newest first",
+    },
 )
-class MembershipViewSet(_VersionedViewSet):
+class MembershipViewSet(VersionedViewSet):
     """Roles users hold on units; administrators of a unit manage the roles on it and below."""
 
     serializer_class = MembershipSerializer
+    update_serializer_class = MembershipUpdateSerializer
     queryset = Membership.objects.none()  # the schema's model; requests read through the selectors
 
     def get_queryset(self) -> QuerySet[Membership]:
         return membership_restrict(self.request.user)
 
+    def get_versioned(self) -> Membership:
+        return membership_get(self.request.user, self.object_id())
+
     def list(self, request: Request) -> Response:
-        params = MembershipListParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        filters = params.validated_data
+        filters = self.query(MembershipListParams)
         memberships = membership_restrict(request.user, include_archived=filters["include_archived"])
         if "unit" in filters:
             memberships = memberships.filter(unit_id=filters["unit"])
@@ -274,14 +155,7 @@ class MembershipViewSet(_VersionedViewSet):
             memberships = memberships.filter(user_id=filters["user"])
         if "role" in filters:
             memberships = memberships.filter(role=filters["role"])
-        page = self.paginate_queryset(memberships.order_by("unit__path", "user__username", "pk"))
-        return self.get_paginated_response(MembershipSerializer(page, many=True, context=self.context()).data)
-
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        membership = membership_get(request.user, self.object_id())
-        if not_modified(request, membership):
-            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), membership)
-        return _detail(MembershipSerializer(membership, context=self.context()).data, membership)
+        return self.page_of(memberships.order_by("unit__path", "user__username", "pk"))
 
     def create(self, request: Request) -> Response:
         serializer = MembershipCreateSerializer(data=request.data, context=self.context())
@@ -296,48 +170,26 @@ class MembershipViewSet(_VersionedViewSet):
         membership = membership_create(
             actor=request.user, user=user, unit=data["unit"], role=data["role"], reason=data["reason"]
         )
-        response = _detail(
-            MembershipSerializer(membership, context=self.context()).data, membership, status.HTTP_201_CREATED
-        )
-        response["Location"] = reverse("membership-detail", args=[membership.pk], request=request)
-        return response
+        return self.created(membership, "membership-detail")
 
-    def update(self, request: Request, pk: str | None = None, partial: bool = False) -> Response:
-        membership = membership_get(request.user, self.object_id())
-        data, version = self.write_input(MembershipUpdateSerializer, partial=partial)
-        updated = membership_update(
-            actor=request.user,
-            membership=membership,
-            expected_version=version,
-            role=data.get("role", membership.role),
+    def perform_update(self, instance: Membership, data: dict[str, Any], *, expected_version: int) -> Membership:
+        return membership_update(
+            actor=self.request.user,
+            membership=instance,
+            expected_version=expected_version,
+            role=data.get("role", instance.role),
             reason=data.get("reason", ""),
         )
-        return _detail(MembershipSerializer(updated, context=self.context()).data, updated)
 
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        return self.update(request, pk, partial=True)
-
-    @action(detail=True, methods=["post"])
-    def archive(self, request: Request, pk: str | None = None) -> Response:
-        membership = membership_get(request.user, self.object_id())
-        data, version = self.write_input(ArchiveSerializer)
-        archived = membership_archive(
-            actor=request.user, membership=membership, expected_version=version, reason=data["reason"]
+    def perform_archive(self, instance: Membership, *, expected_version: int, reason: str) -> Membership:
+        return membership_archive(
+            actor=self.request.user, membership=instance, expected_version=expected_version, reason=reason
         )
-        return _detail(MembershipSerializer(archived, context=self.context()).data, archived)
 
-    @action(detail=True, methods=["post"])
-    def restore(self, request: Request, pk: str | None = None) -> Response:
-        membership = membership_get(request.user, self.object_id())
-        data, version = self.write_input(RestoreSerializer)
-        restored = membership_restore(
-            actor=request.user, membership=membership, expected_version=version, reason=data["reason"]
+    def perform_restore(self, instance: Membership, *, expected_version: int, reason: str) -> Membership:
+        return membership_restore(
+            actor=self.request.user, membership=instance, expected_version=expected_version, reason=reason
         )
-        return _detail(MembershipSerializer(restored, context=self.context()).data, restored)
-
-    @action(detail=True, methods=["get"])
-    def history(self, request: Request, pk: str | None = None) -> Response:
-        return self.history_page(membership_get(request.user, self.object_id()))
 
 
 @extend_schema_view(
@@ -363,10 +215,8 @@ class UserViewSet(OrbitViewSet):
         return user_restrict(self.request.user)
 
     def list(self, request: Request) -> Response:
-        params = UserListParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
         users = self.get_queryset()
-        term = params.validated_data["q"]
+        term = self.query(UserListParams)["q"]
         if term:
             users = users.filter(
                 Q(username__icontains=term)
@@ -374,8 +224,7 @@ class UserViewSet(OrbitViewSet):
                 | Q(last_name__icontains=term)
                 | Q(email__icontains=term)
             )
-        page = self.paginate_queryset(users.order_by("username"))
-        return self.get_paginated_response(UserSerializer(page, many=True, context=self.context()).data)
+        return self.page_of(users.order_by("username"))
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         user = self.get_queryset().filter(pk=self.object_id()).first()
