@@ -1,4 +1,4 @@
-"""Form fields shared by every context: translated text in the six UN languages."""
+"""Forms and fields shared by every context: translated text in the six UN languages; archive and restore."""
 
 from __future__ import annotations
 
@@ -83,3 +83,28 @@ class TranslatedTextFormField(forms.MultiValueField):
         if self.required and not result:
             raise ValidationError(self.error_messages["required"], code="required")
         return result
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user read, so a stale write is caught instead of overwriting."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ArchiveForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Say why it is archived; the reason is kept in the history."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data.get("reason", "")).strip()
+        if not reason:
+            raise ValidationError(_("Say why it is archived."))
+        return reason
+
+
+class RestoreForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)

@@ -10,16 +10,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from orbit.core.forms import TranslatedTextFormField
+from orbit.core.forms import TranslatedTextFormField, VersionedForm
 from orbit.organisation.models import Role, UnitType, code_validator
 
 UNIT_ROLES = [(value, label) for value, label in Role.choices if value != Role.AUDITOR]
-
-
-class VersionedForm(forms.Form):
-    """Carries the version the user read, so a stale write is caught instead of overwriting."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class UnitForm(forms.Form):
@@ -58,25 +52,6 @@ class UnitForm(forms.Form):
 
 class UnitEditForm(VersionedForm, UnitForm):
     field_order = ["code", "name", "type", "region", "city", "country", "source", "is_sample", "reason"]
-
-
-class ArchiveForm(VersionedForm):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Say why it is archived; the reason is kept in the history."),
-    )
-
-    def clean_reason(self) -> str:
-        reason = str(self.cleaned_data.get("reason", "")).strip()
-        if not reason:
-            raise ValidationError(_("Say why it is archived."))
-        return reason
-
-
-class RestoreForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 
 class UserChoiceField(forms.ModelChoiceField[Any]):
@@ -128,4 +103,3 @@ class UserCreateForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
-

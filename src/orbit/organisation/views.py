@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,18 +11,24 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from orbit.core.errors import PermissionDenied, StaleVersion
 from orbit.core.views import current_unit, safe_next, web_errors
+from orbit.core.web import (
+    ACTION_TEMPLATE,
+    GET_POST,
+    ActionText,
+    apply_validation_error,
+    archive_restore_views,
+    rebind_after_conflict,
+)
 from orbit.organisation import services
 from orbit.organisation.access import can, can_anywhere
 from orbit.organisation.forms import (
     UNIT_ROLES,
-    ArchiveForm,
     MembershipAddForm,
     MembershipRoleForm,
-    RestoreForm,
     UnitEditForm,
     UnitForm,
     UserCreateForm,
@@ -37,36 +41,6 @@ from orbit.organisation.selectors import (
     org_unit_list,
     user_restrict,
 )
-
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields and field != "version" else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
-
-
-def rebind_after_conflict(form: forms.Form, exc: StaleVersion, **kwargs: Any) -> forms.Form:
-    """The same input, now carrying the current version, with an error saying what changed."""
-    data = form.data.copy()  # type: ignore[attr-defined]
-    data["version"] = str(exc.current.version)
-    fresh = type(form)(data, **kwargs)
-    fresh.is_valid()
-    fresh.add_error(
-        None,
-        _(
-            "Someone else changed this record since you opened it (your version %(expected)s, now %(current)s). "
-            "Check their changes below; submit again to apply yours on top."
-        )
-        % {"expected": exc.expected, "current": exc.current.version},
-    )
-    return fresh
 
 
 def _unit_url(unit: OrgUnit) -> str:
@@ -153,8 +127,13 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
         form = UnitForm(initial={"type": UnitType.DEPARTMENT})
     return render(
         request,
-        "organisation/unit_form.html",
-        {"form": form, "parent": parent, "title": _("New unit under %(code)s") % {"code": parent.code}},
+        ACTION_TEMPLATE,
+        {
+            "form": form,
+            "title": _("New unit under %(code)s") % {"code": parent.code},
+            "submit": _("Save"),
+            "back_url": _unit_url(parent),
+        },
     )
 
 
@@ -197,97 +176,33 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return render(
         request,
-        "organisation/unit_form.html",
+        ACTION_TEMPLATE,
         {
             "form": form,
-            "unit": unit,
+            "object": unit,
             "conflict": conflict,
             "title": _("Edit %(code)s") % {"code": unit.code},
+            "submit": _("Save"),
+            "back_url": _unit_url(unit),
         },
     )
 
 
-def _versioned_action(
-    request: HttpRequest,
-    *,
-    obj: Any,
-    form_class: type[forms.Form],
-    perform: Any,
-    title: str,
-    submit: str,
-    done: str,
-    back_url: str,
-    danger: bool = False,
-) -> HttpResponse:
-    """GET shows the form; POST calls ``perform(version, reason)`` and handles the service's answers."""
-    conflict: StaleVersion | None = None
-    if request.method == "POST":
-        form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                perform(form.cleaned_data["version"], form.cleaned_data.get("reason", ""))
-            except StaleVersion as exc:
-                conflict = exc
-                form = rebind_after_conflict(form, exc)
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, done)
-                return HttpResponseRedirect(back_url)
-    else:
-        form = form_class(initial={"version": obj.version})
-    return render(
-        request,
-        "organisation/action_form.html",
-        {
-            "form": form,
-            "object": obj,
-            "conflict": conflict,
-            "title": title,
-            "submit": submit,
-            "back_url": back_url,
-            "danger": danger,
-        },
-    )
+def _unit_text(unit: OrgUnit, restoring: bool) -> ActionText:
+    code = {"code": unit.code}
+    if restoring:
+        return ActionText(_("Restore %(code)s") % code, _("Unit %(code)s restored.") % code)
+    return ActionText(_("Archive %(code)s") % code, _("Unit %(code)s archived.") % code)
 
 
-@login_required
-@GET_POST
-@web_errors
-def unit_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = org_unit_get(request.user, pk)
-    return _versioned_action(
-        request,
-        obj=unit,
-        form_class=ArchiveForm,
-        perform=lambda version, reason: services.org_unit_archive(
-            actor=request.user, unit=unit, expected_version=version, reason=reason
-        ),
-        title=_("Archive %(code)s") % {"code": unit.code},
-        submit=_("Archive"),
-        done=_("Unit %(code)s archived.") % {"code": unit.code},
-        back_url=_unit_url(unit),
-        danger=True,
-    )
-
-
-@login_required
-@GET_POST
-@web_errors
-def unit_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = org_unit_get(request.user, pk)
-    return _versioned_action(
-        request,
-        obj=unit,
-        form_class=RestoreForm,
-        perform=lambda version, reason: services.org_unit_restore(
-            actor=request.user, unit=unit, expected_version=version, reason=reason
-        ),
-        title=_("Restore %(code)s") % {"code": unit.code},
-        submit=_("Restore"),
-        done=_("Unit %(code)s restored.") % {"code": unit.code},
-        back_url=_unit_url(unit),
-    )
+unit_archive, unit_restore = archive_restore_views(
+    get=org_unit_get,
+    archive=services.org_unit_archive,
+    restore=services.org_unit_restore,
+    target="unit",
+    text=_unit_text,
+    back_url=_unit_url,
+)
 
 
 @login_required
@@ -317,7 +232,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseRedirect(_unit_url(unit) + "#memberships")
     return render(
         request,
-        "organisation/action_form.html",
+        ACTION_TEMPLATE,
         {
             "form": form,
             "object": unit,
@@ -362,7 +277,7 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
         form = MembershipRoleForm(initial={"version": membership.version, "role": membership.role})
     return render(
         request,
-        "organisation/action_form.html",
+        ACTION_TEMPLATE,
         {
             "form": form,
             "object": membership,
@@ -374,44 +289,25 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@GET_POST
-@web_errors
-def membership_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = membership_get(request.user, pk)
-    return _versioned_action(
-        request,
-        obj=membership,
-        form_class=ArchiveForm,
-        perform=lambda version, reason: services.membership_archive(
-            actor=request.user, membership=membership, expected_version=version, reason=reason
-        ),
-        title=_("Remove %(user)s from %(unit)s")
-        % {"user": membership.user.get_username(), "unit": membership.unit.code if membership.unit else "—"},
+def _membership_text(membership: Membership, restoring: bool) -> ActionText:
+    user = membership.user.get_username()
+    if restoring:
+        return ActionText(_("Restore the membership of %(user)s") % {"user": user}, _("Membership restored."))
+    return ActionText(
+        _("Remove %(user)s from %(unit)s") % {"user": user, "unit": membership.unit.code if membership.unit else "—"},
+        _("Membership removed; it can be restored."),
         submit=_("Remove"),
-        done=_("Membership removed; it can be restored."),
-        back_url=_membership_back(membership),
-        danger=True,
     )
 
 
-@login_required
-@GET_POST
-@web_errors
-def membership_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = membership_get(request.user, pk)
-    return _versioned_action(
-        request,
-        obj=membership,
-        form_class=RestoreForm,
-        perform=lambda version, reason: services.membership_restore(
-            actor=request.user, membership=membership, expected_version=version, reason=reason
-        ),
-        title=_("Restore the membership of %(user)s") % {"user": membership.user.get_username()},
-        submit=_("Restore"),
-        done=_("Membership restored."),
-        back_url=_membership_back(membership),
-    )
+membership_archive, membership_restore = archive_restore_views(
+    get=membership_get,
+    archive=services.membership_archive,
+    restore=services.membership_restore,
+    target="membership",
+    text=_membership_text,
+    back_url=_membership_back,
+)
 
 
 @login_required
@@ -435,7 +331,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(safe_next(request, reverse("organisation:unit-list")))
     return render(
         request,
-        "organisation/action_form.html",
+        ACTION_TEMPLATE,
         {
             "form": form,
             "title": _("New user"),
