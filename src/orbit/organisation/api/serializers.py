@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from orbit.core.api.fields import IdField, TranslatedTextField, display_text, reason_field, version_field
+from orbit.core.api.versioned import ArchiveSerializer as ArchiveSerializer  # shared; still importable from here
+from orbit.core.api.versioned import RestoreSerializer as RestoreSerializer
 from orbit.core.errors import NotFound
 from orbit.organisation.models import Membership, OrgUnit, Role, UnitType
 from orbit.organisation.selectors import org_unit_get
