@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("orbit.core.urls")),
     path("", include("orbit.governance.urls")),
     path("units/", include("orbit.organisation.urls")),
+    path("results/excel/", include("orbit.results.excel_urls")),
     path("results/", include("orbit.results.urls")),
 ]
 if settings.DEBUG:

@@ -169,14 +169,24 @@ def node_create(
         title=title,
         **values,
     )
-    if position is not None and 1 <= position <= last:
+    inserting = position is not None and 1 <= position <= last
+    if inserting:
         # Make room: take the place of the sibling now at ``position``; it and those after it move down.
+        assert position is not None
         node.position = position
         _shift_siblings(framework, parent, position)
+    else:
+        # Appended after its siblings: its number and path follow from its parent's; nothing else moves.
+        if parent is not None:  # read afresh: the caller's copy may predate a renumbering
+            parent_number, parent_path = ResultNode.all_objects.values_list("number", "path").get(pk=parent.pk)
+            node.number, node.path = f"{parent_number}.{node.position}", f"{parent_path}{_segment(node.position)}"
+        else:
+            node.number, node.path = str(node.position), f"/{_segment(node.position)}"
 
     def place(created: ResultNode) -> None:
-        renumber(framework)
-        created.refresh_from_db(fields=["number", "path", "position", "tier"])
+        if inserting:
+            renumber(framework)
+            created.refresh_from_db(fields=["number", "path", "position", "tier"])
 
     return audited_create(actor=actor, instance=node, reason=reason, after_insert=place)
 
