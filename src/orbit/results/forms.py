@@ -37,6 +37,11 @@ class ServiceForm(forms.Form):
     #: Fields that are not service arguments.
     not_values: tuple[str, ...] = ("reason", "version")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "reason" in self.fields:  # the reason for the change comes last
+            self.fields["reason"] = self.fields.pop("reason")
+
     def service_values(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k not in self.not_values}
 
@@ -219,6 +224,9 @@ class NodeForm(ServiceForm, ReasonMixin):
     source = forms.CharField(label=_("Source"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_sample = forms.BooleanField(label=_("Sample data"), required=False)
 
+    field_order = ["parent", "position", "title", "description", "ref_code", "status_note", "source", "is_sample",
+                   "reason"]  # fmt: skip
+
     def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["parent"]
@@ -277,6 +285,8 @@ class SdgLinkForm(ServiceForm, ReasonMixin):
     source = NodeChoiceField(label=_("Node of this framework"), queryset=ResultNode.objects.none())
     target = forms.TypedChoiceField(label=_("SDG target"), coerce=int, choices=())
     note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
+
+    field_order = ["source", "target", "note", "reason"]
 
     def __init__(self, *args: Any, sources: Any, targets: list[ResultNode], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -430,6 +440,11 @@ class TargetForm(PeriodForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_sample = forms.BooleanField(label=_("Sample data"), required=False)
 
+    field_order = [
+        "period_type", "period_start", "period_end", "value", "score", "unit", "dimension", "category", "note",
+        "is_sample", "reason",
+    ]  # fmt: skip
+
     def __init__(self, *args: Any, indicator: Indicator, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
@@ -454,7 +469,10 @@ class ActualForm(PeriodForm):
     narrative = forms.CharField(label=_("Narrative"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     is_sample = forms.BooleanField(label=_("Sample data"), required=False)
 
-    field_order = ["period_type", "period_start", "period_end", "unit", "value", "numerator", "denominator", "score"]
+    field_order = [
+        "period_type", "period_start", "period_end", "unit", "value", "numerator", "denominator", "score", "narrative",
+        "dimension", "category", "status", "is_sample", "reason",
+    ]  # fmt: skip
 
     def __init__(self, *args: Any, indicator: Indicator, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

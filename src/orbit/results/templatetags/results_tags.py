@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orbit.core.i18n import pick
 from orbit.results.charts import fmt
+from orbit.results.models.periods import PeriodType, calendar_period_end, period_label
 
 register = template.Library()
 
@@ -34,14 +36,28 @@ def status_symbol(status: Any) -> str:
 
 
 @register.filter
-def num(value: Any) -> str:
-    """A decimal without trailing zeros, or a dash."""
+def num(value: Any, places: Any = None) -> str:
+    """A decimal without trailing zeros (rounded to ``places`` decimals when given), or a dash."""
     if value is None or value == "":
         return "—"
     try:
-        return fmt(Decimal(str(value)))
+        number = Decimal(str(value))
+        if places not in (None, ""):
+            number = number.quantize(Decimal(1).scaleb(-int(places)))
+        return fmt(number)
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+@register.filter
+def period(start: Any, end: Any) -> str:
+    """A period's usual name from its dates: ``2025``, ``2025 S1``, ``2025 Q3``, ``2025-04`` or the range."""
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        return "—"
+    for kind in (PeriodType.ANNUAL, PeriodType.SEMESTER, PeriodType.QUARTER, PeriodType.MONTH):
+        if calendar_period_end(kind, start) == end:
+            return period_label(kind, start, end)
+    return f"{start.isoformat()} – {end.isoformat()}"
 
 
 @register.filter
