@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from orbit.core.forms import TranslatedTextFormField, TranslatedTextWidget
+from orbit.core.forms import TranslatedTextFormField, TranslatedTextWidget, VersionedForm
 from orbit.core.i18n import CONTENT_LANGUAGES, normalise_language, pick
 from orbit.organisation.models import OrgUnit, code_validator
 from orbit.results.models import ActualValue, Dimension, Framework, Indicator, ResultNode
@@ -19,12 +19,6 @@ from orbit.results.models.frameworks import MAX_TIERS
 from orbit.results.models.periods import PeriodType, calendar_period_end
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class VersionedForm(forms.Form):
-    """Carries the version the user read, so a stale write is caught instead of overwriting."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ReasonMixin(forms.Form):
@@ -260,25 +254,6 @@ class NodeMoveForm(VersionedForm, ServiceForm, ReasonMixin):
         field = self.fields["parent"]
         assert isinstance(field, NodeChoiceField)
         field.queryset = parents
-
-
-class ArchiveForm(VersionedForm):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Say why it is archived; the reason is kept in the history."),
-    )
-
-    def clean_reason(self) -> str:
-        reason = str(self.cleaned_data.get("reason", "")).strip()
-        if not reason:
-            raise ValidationError(_("Say why it is archived."))
-        return reason
-
-
-class RestoreForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 
 class SdgLinkForm(ServiceForm, ReasonMixin):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from orbit.core.errors import PermissionDenied, StaleVersion
 from orbit.core.i18n import pick
 from orbit.core.views import web_errors
+from orbit.core.web import (
+    ActionText,
+    apply_validation_error,
+    archive_restore_views,
+    rebind_after_conflict,
+    versioned_action,
+)
 from orbit.organisation.access import can, can_anywhere
 from orbit.organisation.selectors import org_unit_restrict
 from orbit.results import charts, services
@@ -27,7 +34,6 @@ from orbit.results.forms import (
     ActualEditForm,
     ActualForm,
     ApproveForm,
-    ArchiveForm,
     AsOfForm,
     FrameworkEditForm,
     FrameworkForm,
@@ -36,7 +42,6 @@ from orbit.results.forms import (
     NodeEditForm,
     NodeForm,
     NodeMoveForm,
-    RestoreForm,
     SdgLinkForm,
     TargetEditForm,
     TargetForm,
@@ -65,34 +70,6 @@ F = TypeVar("F", bound=forms.Form)
 
 
 # --- shared helpers -------------------------------------------------------------------------------------------
-
-
-def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields and field != "version" else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
-
-
-def rebind_after_conflict(form: F, exc: StaleVersion, **kwargs: Any) -> F:
-    """The same input, now carrying the current version, with an error saying what changed."""
-    data = form.data.copy()  # type: ignore[attr-defined]
-    data["version"] = str(exc.current.version)
-    fresh = type(form)(data, **kwargs)
-    fresh.is_valid()
-    fresh.add_error(
-        None,
-        _(
-            "Someone else changed this record since you opened it (your version %(expected)s, now %(current)s). "
-            "Check their changes below; submit again to apply yours on top."
-        )
-        % {"expected": exc.expected, "current": exc.current.version},
-    )
-    return fresh
 
 
 def _editable(user: Any, framework: Framework) -> bool:
@@ -140,49 +117,10 @@ def _submit(
     try:
         return perform(form), form, None
     except StaleVersion as exc:
-        return None, rebind_after_conflict(form, exc, **(rebind or {})), exc
+        return None, cast(F, rebind_after_conflict(form, exc, **(rebind or {}))), exc
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return None, form, None
-
-
-def _versioned_action(
-    request: HttpRequest,
-    *,
-    obj: Any,
-    form_class: type[forms.Form],
-    perform: Callable[[int, str], Any],
-    title: str,
-    submit: str,
-    done: str,
-    back_url: str,
-    next_url: str | None = None,
-    danger: bool = False,
-) -> HttpResponse:
-    """GET shows the form; POST calls ``perform(version, reason)`` and handles the service's answers."""
-    conflict: StaleVersion | None = None
-    if request.method == "POST":
-        form = form_class(request.POST)
-        result, form, conflict = _submit(
-            request, form, lambda f: perform(f.cleaned_data["version"], f.cleaned_data.get("reason", ""))
-        )
-        if result is not None:
-            messages.success(request, done)
-            return HttpResponseRedirect(next_url or back_url)
-    else:
-        form = form_class(initial={"version": obj.version})
-    return _form_page(
-        request,
-        {
-            "form": form,
-            "object": obj,
-            "conflict": conflict,
-            "title": title,
-            "submit": submit,
-            "back_url": back_url,
-            "danger": danger,
-        },
-    )
 
 
 def _units(user: Any, action: str) -> Any:
@@ -390,7 +328,9 @@ def _ancestors(node: ResultNode, views: list[NodeView]) -> list[ResultNode]:
 def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
     node = node_get(request.user, pk)
     framework = node.framework
-    tree = framework_tree(request.user, framework)
+    as_of_form = AsOfForm(request.GET or None)
+    as_of = as_of_form.cleaned_data.get("as_of") if as_of_form.is_valid() else None
+    tree = framework_tree(request.user, framework, as_of=as_of)
     view = next((v for v in tree.nodes if v.node.pk == node.pk), None)
     if view is None:  # an archived node is outside the outline
         view = NodeView(node=node, depth=node.tier)
@@ -507,46 +447,23 @@ def node_move(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@GET_POST
-@web_errors
-def node_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    node = node_get(request.user, pk)
-    _require_editable(request.user, node.framework)
-    return _versioned_action(
-        request,
-        obj=node,
-        form_class=ArchiveForm,
-        perform=lambda version, reason: services.node_archive(
-            actor=request.user, node=node, expected_version=version, reason=reason
-        ),
+def _node_words(node: ResultNode, restoring: bool) -> ActionText:
+    if restoring:
+        return ActionText(title=_("Restore node %(title)s") % {"title": pick(node.title)}, done=_("Node restored."))
+    return ActionText(
         title=_("Archive node %(code)s") % {"code": node.code},
-        submit=_("Archive"),
         done=_("Node %(code)s archived; it can be restored.") % {"code": node.code},
-        back_url=_node_url(node),
-        next_url=_framework_url(node.framework_id),
-        danger=True,
     )
 
 
-@login_required
-@GET_POST
-@web_errors
-def node_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    node = node_get(request.user, pk)
-    _require_editable(request.user, node.framework)
-    return _versioned_action(
-        request,
-        obj=node,
-        form_class=RestoreForm,
-        perform=lambda version, reason: services.node_restore(
-            actor=request.user, node=node, expected_version=version, reason=reason
-        ),
-        title=_("Restore node %(title)s") % {"title": pick(node.title)},
-        submit=_("Restore"),
-        done=_("Node restored."),
-        back_url=_node_url(node),
-    )
+node_archive, node_restore = archive_restore_views(
+    get=node_get,
+    archive=services.node_archive,
+    restore=services.node_restore,
+    target="node",
+    text=_node_words,
+    back_url=_node_url,
+)
 
 
 # --- SDG alignment --------------------------------------------------------------------------------------------
@@ -710,48 +627,26 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@GET_POST
-@web_errors
-def indicator_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = indicator_get(request.user, pk)
-    assert indicator.node is not None
-    _require_editable(request.user, indicator.node.framework)
-    return _versioned_action(
-        request,
-        obj=indicator,
-        form_class=ArchiveForm,
-        perform=lambda version, reason: services.indicator_archive(
-            actor=request.user, indicator=indicator, expected_version=version, reason=reason
-        ),
+def _indicator_words(indicator: Indicator, restoring: bool) -> ActionText:
+    if restoring:
+        return ActionText(
+            title=_("Restore indicator %(code)s") % {"code": indicator.code},
+            done=_("Indicator %(code)s restored.") % {"code": indicator.code},
+        )
+    return ActionText(
         title=_("Archive indicator %(code)s") % {"code": indicator.code},
-        submit=_("Archive"),
         done=_("Indicator %(code)s archived; it can be restored.") % {"code": indicator.code},
-        back_url=_indicator_url(indicator),
-        next_url=_node_url(indicator.node),
-        danger=True,
     )
 
 
-@login_required
-@GET_POST
-@web_errors
-def indicator_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = indicator_get(request.user, pk)
-    assert indicator.node is not None
-    _require_editable(request.user, indicator.node.framework)
-    return _versioned_action(
-        request,
-        obj=indicator,
-        form_class=RestoreForm,
-        perform=lambda version, reason: services.indicator_restore(
-            actor=request.user, indicator=indicator, expected_version=version, reason=reason
-        ),
-        title=_("Restore indicator %(code)s") % {"code": indicator.code},
-        submit=_("Restore"),
-        done=_("Indicator %(code)s restored.") % {"code": indicator.code},
-        back_url=_indicator_url(indicator),
-    )
+indicator_archive, indicator_restore = archive_restore_views(
+    get=indicator_get,
+    archive=services.indicator_archive,
+    restore=services.indicator_restore,
+    target="indicator",
+    text=_indicator_words,
+    back_url=_indicator_url,
+)
 
 
 def _chart_text(indicator: Indicator, **extra: str) -> charts.ChartText:
@@ -1056,7 +951,7 @@ def actual_approve(request: HttpRequest, pk: int) -> HttpResponse:
     actual = actual_get(request.user, pk)
     if not can(request.user, "approve", actual.unit.path):
         raise PermissionDenied(f"You need the approve right on {actual.unit.code} to approve its values.")
-    return _versioned_action(
+    return versioned_action(
         request,
         obj=actual,
         form_class=ApproveForm,

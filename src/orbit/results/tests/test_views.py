@@ -539,3 +539,15 @@ def test_tree_outline_nests_children_in_details(client, users, plan):
     output = ResultNode.objects.get(framework=plan, number="1.1.1")
     assert html.index(f'id="node-{output.pk}"') > start
     assert re.search(r'<span class="progress-text ltr"><span class="visually-hidden">Achievement: </span>45%', html)
+
+
+def test_node_page_rolls_up_as_of_the_chosen_date(client, users, plan):
+    outcome = ResultNode.objects.get(framework=plan, number="1.1")
+    login(client, users["viewer"])
+    url = reverse("results:node-detail", args=[outcome.pk])
+    current = client.get(url, {"as_of": AS_OF}).context["view"].rollup
+    assert (current.achievement, current.status) == (Decimal("0.45"), "off_track")
+    early = client.get(url, {"as_of": "2024-06-30"}).context["view"].rollup
+    assert early.status == "no_data"
+    tree_page = text_of(client.get(reverse("results:framework-tree", args=[plan.pk]), {"as_of": AS_OF}))
+    assert f'{url}?as_of={AS_OF}"' in tree_page, "the tree opens nodes at its date"
