@@ -234,7 +234,8 @@ def framework_tree(
     by_indicator: dict[int, list[TargetResult]] = defaultdict(list)
     for result in results:
         by_indicator[result.indicator_id].append(result)
-    overall = [r for r in results if r.target_id in _overall_target_ids(indicators)]
+    overall_ids = _overall_target_ids(indicators)  # once: inside the comprehension it made the tree quadratic
+    overall = [r for r in results if r.target_id in overall_ids]
     current = current_results(overall, as_of)
     rollups = roll_up_nodes(
         node_paths={n.pk: n.path for n in nodes},
