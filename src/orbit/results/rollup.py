@@ -3,9 +3,10 @@
 The rules are written down in ``docs/results.md``; :mod:`orbit.results.reference_rollup` is a small
 pure-Python implementation of the same rules that the property tests compare this one against.
 
-One SQL statement evaluates every target of the requested indicators: a window function picks each
-unit's latest value, grouping applies the indicator's aggregation over time per unit, and a second
-grouping applies its aggregation across units.  Achievement and status are arithmetic on those rows,
+One SQL statement evaluates every target of the requested indicators: the values that count for each
+target are joined once; a window function picks each unit's latest value where the indicator takes the
+latest (and for scores), grouping applies the other aggregations over time per unit, and a second grouping
+applies the aggregation across units.  Achievement and status are arithmetic on those rows,
 and node roll-ups propagate indicator results up the materialised paths: no query per indicator.
 """
 
@@ -79,50 +80,53 @@ WITH tgt AS (
       AND {indicator_filter} {target_filter}
 ),
 vals AS (
-    SELECT tgt.target_id, a.unit_id, a.value, a.numerator, a.denominator, a.score,
-           ROW_NUMBER() OVER (
-               PARTITION BY tgt.target_id, a.unit_id
-               ORDER BY a.period_end DESC, a.period_start DESC, a.id DESC
-           ) AS rn
+    SELECT tgt.target_id, a.unit_id, a.id AS actual_id, a.period_start, a.period_end,
+           a.value, a.numerator, a.denominator, a.score,
+           CASE WHEN tgt.time_aggregation = 'latest' OR tgt.measure = 'qualitative' THEN 1 ELSE 0 END AS by_latest,
+           CASE WHEN tgt.time_aggregation = 'average' THEN 1 ELSE 0 END AS by_average
     FROM tgt
     JOIN results_actualvalue a ON a.indicator_id = tgt.indicator_id
-    JOIN organisation_orgunit au ON au.id = a.unit_id
-    WHERE a.archived_at IS NULL AND a.dimension_id IS NULL AND a.status IN ({statuses})
+    WHERE a.archived_at IS NULL AND +a.dimension_id IS NULL {status_filter}
       AND a.period_end <= tgt.period_end
       AND a.period_start >= CASE WHEN tgt.time_aggregation = 'cumulative' THEN tgt.cycle_start
                                  ELSE tgt.period_start END
-      AND (tgt.unit_path IS NULL OR au.path LIKE tgt.unit_path || '%%')
+      AND (tgt.unit_path IS NULL OR EXISTS (
+              SELECT 1 FROM organisation_orgunit au WHERE au.id = a.unit_id AND au.path LIKE tgt.unit_path || '%%'))
       AND (tgt.unit_aggregation <> 'none' OR a.unit_id = tgt.own_unit_id)
 ),
 per_unit AS (
-    SELECT v.target_id, v.unit_id,
-           CASE tgt.time_aggregation
-               WHEN 'latest' THEN MAX(CASE WHEN v.rn = 1 THEN v.value END)
-               WHEN 'average' THEN AVG(v.value)
-               ELSE SUM(v.value) END AS value,
-           CASE tgt.time_aggregation
-               WHEN 'latest' THEN MAX(CASE WHEN v.rn = 1 THEN v.numerator END)
-               ELSE SUM(v.numerator) END AS numerator,
-           CASE tgt.time_aggregation
-               WHEN 'latest' THEN MAX(CASE WHEN v.rn = 1 THEN v.denominator END)
-               ELSE SUM(v.denominator) END AS denominator,
-           MAX(CASE WHEN v.rn = 1 THEN v.score END) AS score
-    FROM vals v JOIN tgt ON tgt.target_id = v.target_id
-    GROUP BY v.target_id, v.unit_id, tgt.time_aggregation
+    SELECT target_id, unit_id, value, numerator, denominator, score FROM (
+        SELECT v.target_id, v.unit_id, v.value, v.numerator, v.denominator, v.score,
+               ROW_NUMBER() OVER (
+                   PARTITION BY v.target_id, v.unit_id
+                   ORDER BY v.period_end DESC, v.period_start DESC, v.actual_id DESC
+               ) AS rn
+        FROM vals v WHERE v.by_latest = 1
+    ) ranked WHERE rn = 1
+    UNION ALL
+    SELECT target_id, unit_id,
+           CASE WHEN MAX(by_average) = 1 THEN AVG(value) ELSE SUM(value) END,
+           SUM(numerator), SUM(denominator), NULL
+    FROM vals WHERE by_latest = 0
+    GROUP BY target_id, unit_id
+),
+agg AS (
+    SELECT p.target_id,
+           SUM(p.value) AS sum_value, AVG(p.value) AS avg_value,
+           SUM(p.numerator) AS sum_num, SUM(p.denominator) AS sum_den,
+           AVG(p.score) AS avg_score, COUNT(p.unit_id) AS units,
+           SUM(CASE WHEN p.score IS NULL THEN 0
+                    WHEN t.direction = 'decrease' AND p.score <= t.target_score THEN 1
+                    WHEN t.direction = 'maintain' AND p.score = t.target_score THEN 1
+                    WHEN t.direction = 'increase' AND p.score >= t.target_score THEN 1
+                    ELSE 0 END) AS meeting
+    FROM per_unit p JOIN tgt t ON t.target_id = p.target_id
+    GROUP BY p.target_id
 )
 SELECT tgt.target_id, tgt.indicator_id, tgt.period_start, tgt.period_end, tgt.target_value, tgt.target_score,
        tgt.measure, tgt.unit_aggregation, tgt.direction,
-       SUM(p.value) AS sum_value, AVG(p.value) AS avg_value,
-       SUM(p.numerator) AS sum_num, SUM(p.denominator) AS sum_den,
-       AVG(p.score) AS avg_score, COUNT(p.unit_id) AS units,
-       SUM(CASE WHEN p.score IS NULL THEN 0
-                WHEN tgt.direction = 'decrease' AND p.score <= tgt.target_score THEN 1
-                WHEN tgt.direction = 'maintain' AND p.score = tgt.target_score THEN 1
-                WHEN tgt.direction = 'increase' AND p.score >= tgt.target_score THEN 1
-                ELSE 0 END) AS meeting
-FROM tgt LEFT JOIN per_unit p ON p.target_id = tgt.target_id
-GROUP BY tgt.target_id, tgt.indicator_id, tgt.period_start, tgt.period_end, tgt.target_value, tgt.target_score,
-         tgt.measure, tgt.unit_aggregation, tgt.direction
+       agg.sum_value, agg.avg_value, agg.sum_num, agg.sum_den, agg.avg_score, COALESCE(agg.units, 0), agg.meeting
+FROM tgt LEFT JOIN agg ON agg.target_id = tgt.target_id
 """
 
 
@@ -218,11 +222,12 @@ def evaluate_targets(
     if target_ids:
         target_filter = f"AND t.id IN ({_placeholders(target_ids)})"
         params += list(target_ids)
-    status_list = list(statuses)
-    params += status_list
-    sql = _SQL.format(
-        indicator_filter=indicator_filter, target_filter=target_filter, statuses=_placeholders(status_list)
-    )
+    status_list = sorted(set(statuses))
+    status_filter = ""
+    if set(status_list) != set(ActualValue.Status.values):
+        status_filter = f"AND a.status IN ({_placeholders(status_list)})" if status_list else "AND 1 = 0"
+        params += status_list
+    sql = _SQL.format(indicator_filter=indicator_filter, target_filter=target_filter, status_filter=status_filter)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -60,3 +60,16 @@ def test_tree_query_count_does_not_grow_with_size(tree, system_actor, cli_contex
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 15
+
+
+def test_roll_ups_can_count_only_approved_values(tree, system_actor, cli_context):
+    from orbit.results.models import ActualValue
+    from orbit.results.services import actual_update
+
+    fw = build(tree, system_actor, 1)
+    value = ActualValue.objects.filter(indicator__node__framework=fw, unit=tree.dept_a).get()
+    assert framework_tree(system_actor, fw, as_of=AS_OF, statuses=("approved",)).totals["no_data"] == 1
+    actual_update(actor=system_actor, actual=value, expected_version=1, status="approved")
+    approved = framework_tree(system_actor, fw, as_of=AS_OF, statuses=("approved",))
+    assert approved.nodes[2].indicators[0].current.actual == Decimal(4)  # the unapproved 2 of DIV-A1 is left out
+    assert framework_tree(system_actor, fw, as_of=AS_OF).nodes[2].indicators[0].current.actual == Decimal(6)
