@@ -66,6 +66,10 @@ bench: install-test
 	@url="$$($(BIN)/python tests/postgres_url.py)"; status=$$?; \
 	if [ $$status -eq 0 ]; then $(BIN)/python benchmarks/stress_writes.py --database "$$url" --seconds 20 --writers 8; \
 	else echo "PostgreSQL benchmark skipped: no server"; fi
+	@# Results: the tree endpoint and the roll-ups on the generated large plan (SQLite, and PostgreSQL when one answers).
+	@$(BIN)/python benchmarks/results_tree.py; tree=$$?; \
+	$(BIN)/python benchmarks/rollup_vs_sql.py; rollup=$$?; \
+	exit $$(( tree || rollup ))
 
 messages: install
 	cd src/orbit && ../../$(BIN)/orbit makemessages --all --ignore "tests/*" && ../../$(BIN)/orbit compilemessages

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from orbit.core.api.fields import TranslatedTextField
 from orbit.core.i18n import CONTENT_LANGUAGES, current_language, pick
 from orbit.results.api.serializers import DecimalString, FrameworkSerializer, decimal_text
-from orbit.results.models import Indicator, ResultNode, Target
+from orbit.results.models import Indicator, ResultNode
 from orbit.results.rollup import NO_DATA, STATUSES, NodeResult, TargetResult
 from orbit.results.selectors import FrameworkTree, IndicatorView, NodeView
 
@@ -37,50 +37,62 @@ class _Builder:
     def __init__(self, tree: FrameworkTree) -> None:
         self.tree = tree
         self.language = current_language()
-        self.targets: dict[int, Target] = {}
 
     def display(self, value: Any) -> str:
         return pick(value or {}, self.language)
 
-    def result(self, result: TargetResult) -> dict[str, Any]:
-        target = self.targets.get(result.target_id)
-        return {
-            "target": result.target_id,
-            "unit": target.unit_id if target is not None else None,
-            "period_type": target.period_type if target is not None else None,
-            "period_start": result.period_start.isoformat(),
-            "period_end": result.period_end.isoformat(),
-            "period_label": target.period_label if target is not None else "",
-            "target_value": decimal_text(result.target_value),
-            "target_score": result.target_score,
-            "actual": decimal_text(result.actual),
-            "numerator": decimal_text(result.numerator),
-            "denominator": decimal_text(result.denominator),
-            "units_reporting": result.units_reporting,
-            "units_meeting": result.units_meeting,
-            "achievement": decimal_text(result.achievement),
-            "status": result.status,
-        }
-
-    def target(self, target: Target) -> dict[str, Any]:
-        self.targets[target.pk] = target
-        return {
-            "id": target.pk,
-            "period_type": target.period_type,
-            "period_start": target.period_start.isoformat(),
-            "period_end": target.period_end.isoformat(),
-            "period_label": target.period_label,
-            "unit": target.unit_id,
-            "unit_code": target.unit.code if target.unit is not None else None,
-            "value": decimal_text(target.value),
-            "score": target.score,
-            "note": target.note,
-            "version": target.version,
-        }
+    @staticmethod
+    def outcome(result: TargetResult | None, percentage: bool) -> dict[str, Any]:
+        """A target's result: the aggregated actual against it, the achievement ratio and the status."""
+        if result is None:  # a target the roll-up did not evaluate (none are left out today)
+            data: dict[str, Any] = {"actual": None, "achievement": None, "status": NO_DATA, "units_reporting": 0,
+                                    "units_meeting": 0}  # fmt: skip
+        else:
+            data = {
+                "actual": decimal_text(result.actual),
+                "achievement": decimal_text(result.achievement),
+                "status": result.status,
+                "units_reporting": result.units_reporting,
+                "units_meeting": result.units_meeting,
+            }
+        if percentage:
+            data["numerator"] = decimal_text(result.numerator) if result is not None else None
+            data["denominator"] = decimal_text(result.denominator) if result is not None else None
+        return data
 
     def indicator(self, view: IndicatorView) -> dict[str, Any]:
         ind: Indicator = view.indicator
-        targets = [self.target(t) for t in view.targets]
+        percentage = ind.measure == Indicator.Measure.PERCENTAGE
+        results = {r.target_id: r for r in view.results}
+        targets = []
+        current: dict[str, Any] | None = None
+        current_id = view.current.target_id if view.current is not None else None
+        for target in view.targets:
+            entry: dict[str, Any] = {
+                "id": target.pk,
+                "period_type": target.period_type,
+                "period_start": target.period_start.isoformat(),
+                "period_end": target.period_end.isoformat(),
+                "period_label": target.period_label,
+                "unit": target.unit_id,
+                "unit_code": target.unit.code if target.unit is not None else None,
+                "value": decimal_text(target.value),
+                "score": target.score,
+                "note": target.note,
+                "version": target.version,
+                "result": self.outcome(results.get(target.pk), percentage),
+            }
+            targets.append(entry)
+            if target.pk == current_id:
+                current = {
+                    "target": target.pk,
+                    "period_label": entry["period_label"],
+                    "period_start": entry["period_start"],
+                    "period_end": entry["period_end"],
+                    "target_value": entry["value"],
+                    "target_score": entry["score"],
+                    **entry["result"],
+                }
         return {
             "id": ind.pk,
             "code": ind.code,
@@ -109,9 +121,8 @@ class _Builder:
             "dimension_codes": list(ind.dimension_codes or []),
             "is_sample": ind.is_sample,
             "version": ind.version,
+            "current": current,
             "targets": targets,
-            "current": self.result(view.current) if view.current is not None else None,
-            "results": [self.result(r) for r in view.results],
         }
 
     @staticmethod
@@ -192,24 +203,25 @@ class StatusCountsSerializer(serializers.Serializer[Any]):
     no_data = serializers.IntegerField()
 
 
-class TreeResultSerializer(serializers.Serializer[Any]):
-    target = serializers.IntegerField(help_text="The target this result measures against.")
-    unit = serializers.IntegerField(allow_null=True, help_text="The unit of a unit target; null overall.")
-    period_type = serializers.CharField(allow_null=True)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    period_label = serializers.CharField()
-    target_value = DecimalString(allow_null=True)
-    target_score = serializers.IntegerField(allow_null=True)
+class TreeOutcomeSerializer(serializers.Serializer[Any]):
     actual = DecimalString(
         allow_null=True, help_text="The aggregated actual: a percent for percentages, the mean score if qualitative."
     )
-    numerator = DecimalString(allow_null=True, help_text="Percentages only: the summed numerators.")
-    denominator = DecimalString(allow_null=True, help_text="Percentages only: the summed denominators.")
-    units_reporting = serializers.IntegerField()
-    units_meeting = serializers.IntegerField(help_text="Qualitative: units whose latest score meets the target.")
     achievement = DecimalString(allow_null=True, help_text="Achievement ratio (1 = target met); null without data.")
     status = serializers.ChoiceField(choices=STATUS_CHOICES)
+    units_reporting = serializers.IntegerField()
+    units_meeting = serializers.IntegerField(help_text="Qualitative: units whose latest score meets the target.")
+    numerator = DecimalString(allow_null=True, required=False, help_text="Percentages only: the summed numerators.")
+    denominator = DecimalString(allow_null=True, required=False, help_text="Percentages only: the summed denominators.")
+
+
+class TreeCurrentSerializer(TreeOutcomeSerializer):
+    target = serializers.IntegerField(help_text="The current overall target (see `as_of`).")
+    period_label = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    target_value = DecimalString(allow_null=True)
+    target_score = serializers.IntegerField(allow_null=True)
 
 
 class TreeTargetSerializer(serializers.Serializer[Any]):
@@ -218,12 +230,13 @@ class TreeTargetSerializer(serializers.Serializer[Any]):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     period_label = serializers.CharField()
-    unit = serializers.IntegerField(allow_null=True)
+    unit = serializers.IntegerField(allow_null=True, help_text="The unit of a unit target; null for the overall one.")
     unit_code = serializers.CharField(allow_null=True)
     value = DecimalString(allow_null=True)
     score = serializers.IntegerField(allow_null=True)
     note = serializers.CharField()
     version = serializers.IntegerField()
+    result = TreeOutcomeSerializer(help_text="The result against this target in its period.")
 
 
 class TreeScoreLevelSerializer(serializers.Serializer[Any]):
@@ -252,11 +265,12 @@ class TreeIndicatorSerializer(serializers.Serializer[Any]):
     dimension_codes = serializers.ListField(child=serializers.CharField())
     is_sample = serializers.BooleanField()
     version = serializers.IntegerField()
-    targets = TreeTargetSerializer(many=True, help_text="Overall and unit targets (not disaggregated ones).")
-    current = TreeResultSerializer(
-        allow_null=True, help_text="The current overall target's result as of `as_of`; null without targets."
+    current = TreeCurrentSerializer(
+        allow_null=True, help_text="The current overall target and its result as of `as_of`; null without targets."
     )
-    results = TreeResultSerializer(many=True, help_text="The result against every target, by period.")
+    targets = TreeTargetSerializer(
+        many=True, help_text="Overall and unit targets (not disaggregated ones) by period, each with its result."
+    )
 
 
 class TreeRollupSerializer(serializers.Serializer[Any]):
