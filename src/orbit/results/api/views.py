@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -28,13 +28,13 @@ from orbit.core.api.concurrency import (
     with_etag,
 )
 from orbit.core.api.schema import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
+from orbit.core.api.versioned import NOT_MODIFIED, ArchiveSerializer, RestoreSerializer
 from orbit.core.api.views import OrbitViewSet
 from orbit.core.errors import NotFound
 from orbit.core.fields import translated_search_q
 from orbit.governance.api.serializers import AuditEventSerializer
 from orbit.governance.selectors import audit_event_history
 from orbit.governance.services import object_type_of
-from orbit.organisation.api.serializers import ArchiveSerializer, RestoreSerializer
 from orbit.results.api.serializers import (
     DimensionCreateSerializer,
     DimensionSerializer,
@@ -102,8 +102,6 @@ from orbit.results.services import (
     target_create,
     target_update,
 )
-
-NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag in If-None-Match is still current.")
 
 Params = dict[str, Any]
 
