@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db import connection
 
@@ -30,6 +30,15 @@ NO_DATA = "no_data"
 STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA)
 DEFAULT_STATUSES = (ActualValue.Status.DRAFT, ActualValue.Status.SUBMITTED, ActualValue.Status.APPROVED)
 Q6 = Decimal("0.000001")
+
+
+def to_exact_decimal(value: Any) -> Decimal | None:
+    """A stored decimal as read by a raw cursor (PostgreSQL: Decimal; SQLite: int, float or text), unrounded."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -277,18 +286,34 @@ def evaluate_targets(
     return results
 
 
-def current_results(results: Iterable[TargetResult], as_of: dt.date) -> dict[int, TargetResult]:
-    """Per indicator, the result of its current target: the latest period that has started by ``as_of``
-    (the longer period on a tie), or its first target when none has started."""
-    chosen: dict[int, TargetResult] = {}
-    for result in results:
-        best = chosen.get(result.indicator_id)
-        if best is None or _better(result, best, as_of):
-            chosen[result.indicator_id] = result
+class _Period(Protocol):
+    @property
+    def indicator_id(self) -> int: ...
+    @property
+    def period_start(self) -> dt.date: ...
+    @property
+    def period_end(self) -> dt.date: ...
+
+
+P = TypeVar("P", bound=_Period)
+
+
+def choose_current(items: Iterable[P], as_of: dt.date) -> dict[int, P]:
+    """Per indicator, its current target (or result): the latest period that has started by ``as_of``
+    (the longer period on a tie), or its first period when none has started."""
+    chosen: dict[int, P] = {}
+    for item in items:
+        best = chosen.get(item.indicator_id)
+        if best is None or _better(item, best, as_of):
+            chosen[item.indicator_id] = item
     return chosen
 
 
-def _better(candidate: TargetResult, best: TargetResult, as_of: dt.date) -> bool:
+def current_results(results: Iterable[TargetResult], as_of: dt.date) -> dict[int, TargetResult]:
+    return choose_current(results, as_of)
+
+
+def _better(candidate: _Period, best: _Period, as_of: dt.date) -> bool:
     c_started, b_started = candidate.period_start <= as_of, best.period_start <= as_of
     if c_started != b_started:
         return c_started

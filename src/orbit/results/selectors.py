@@ -11,23 +11,26 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from orbit.core.errors import NotFound
 from orbit.core.fields import translated_search_q
 from orbit.organisation.access import ALL, scope_paths
 from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
+from orbit.results.models.periods import period_label
 from orbit.results.rollup import (
     DEFAULT_STATUSES,
     IndicatorRules,
     NodeResult,
     TargetResult,
-    current_results,
+    choose_current,
     evaluate_targets,
     roll_up_nodes,
+    to_exact_decimal,
 )
 
 
@@ -159,10 +162,31 @@ def dimension_list(user: Any, *, codes: list[str] | None = None) -> QuerySet[Dim
 # --- the framework tree with its roll-ups ------------------------------------------------------------------------
 
 
+class TargetRow(NamedTuple):
+    """A target as the tree shows it: plain values, loaded without model instances."""
+
+    pk: int
+    indicator_id: int
+    period_type: str
+    period_start: dt.date
+    period_end: dt.date
+    unit_id: int | None
+    unit_code: str | None
+    value: Decimal | None
+    score: int | None
+    note: str
+    version: int
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period_type, self.period_start, self.period_end)
+
+
 @dataclass
 class IndicatorView:
     indicator: Indicator
-    targets: list[Target]
+    targets: list[TargetRow]
+    #: Results of the targets evaluated: the current one by default, every target with ``evaluate="all"``.
     results: list[TargetResult]
     current: TargetResult | None
 
@@ -199,44 +223,104 @@ def indicator_rules(indicators: list[Indicator], framework: Framework) -> dict[i
     }
 
 
+_TARGET_ROWS_SQL = """
+SELECT t.id, t.indicator_id, t.period_type, t.period_start, t.period_end, t.unit_id, u.code, t.value, t.score,
+       t.note, t.version
+FROM results_target t
+JOIN results_indicator i ON i.id = t.indicator_id
+JOIN results_resultnode n ON n.id = i.node_id
+LEFT JOIN organisation_orgunit u ON u.id = t.unit_id
+WHERE n.framework_id = %s AND t.archived_at IS NULL AND t.dimension_id IS NULL AND i.archived_at IS NULL
+ORDER BY t.indicator_id, t.period_start, t.period_end, t.id
+"""
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _target_rows(framework: Framework) -> list[TargetRow]:
+    """Every overall and unit target of the framework as plain rows: one query, no model instances
+    (a large plan holds tens of thousands of targets)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TARGET_ROWS_SQL, [framework.pk])
+        rows = cursor.fetchall()
+    return [
+        TargetRow(
+            pk,
+            indicator_id,
+            period_type,
+            _as_date(start),
+            _as_date(end),
+            unit_id,
+            unit_code,
+            to_exact_decimal(value),
+            score,
+            note,
+            version,
+        )
+        for pk, indicator_id, period_type, start, end, unit_id, unit_code, value, score, note, version in rows
+    ]
+
+
 def framework_tree(
-    user: Any, framework: Framework, *, as_of: dt.date | None = None, statuses: tuple[str, ...] | None = None
+    user: Any,
+    framework: Framework,
+    *,
+    as_of: dt.date | None = None,
+    statuses: tuple[str, ...] | None = None,
+    evaluate: str = "current",
 ) -> FrameworkTree:
     """The whole framework in outline order with indicators, targets, current results and node roll-ups.
 
-    A fixed number of queries whatever the size: nodes, indicators, targets, links, and one roll-up statement.
+    A fixed number of queries whatever the size: the framework, nodes, indicators, targets (as plain rows),
+    links, and one roll-up statement — over each indicator's current target, or over every target when
+    ``evaluate="all"``.
     """
+    if evaluate not in ("current", "all"):
+        raise ValueError("evaluate is 'current' or 'all'")
     framework_get(user, framework.pk)  # the reader must see it
     as_of = as_of or timezone.localdate()
-    nodes = list(ResultNode.objects.filter(framework=framework).order_by("path"))
+    bookkeeping = ("created_at", "updated_at", "archived_by", "archive_reason")
+    nodes = list(ResultNode.objects.filter(framework=framework).defer(*bookkeeping, "source").order_by("path"))
     indicators = list(
         Indicator.objects.filter(node__framework=framework)
         .select_related("responsible_unit")
-        .prefetch_related(
-            Prefetch(
-                "targets",
-                queryset=Target.objects.filter(dimension__isnull=True).select_related("unit").order_by("period_start"),
-            )
+        .defer(
+            *bookkeeping,
+            "definition",
+            "means_of_verification",
+            "data_source",
+            "baseline_note",
+            *(f"responsible_unit__{name}" for name in (*bookkeeping, "source", "name")),
         )
         .order_by("node_id", "position", "code")
     )
+    target_rows = _target_rows(framework)
     links = list(
         NodeLink.objects.filter(source__framework=framework)
         .select_related("target", "target__framework")
         .order_by("target__framework__code", "target__path")
     )
+    current_targets = choose_current([row for row in target_rows if row.unit_id is None], as_of)
     rules = indicator_rules(indicators, framework)
-    results = (
-        evaluate_targets(framework_ids=[framework.pk], rules=rules, statuses=statuses or DEFAULT_STATUSES)
-        if indicators
-        else []
-    )
+    results: list[TargetResult] = []
+    if indicators and target_rows:
+        if evaluate == "all":
+            results = evaluate_targets(framework_ids=[framework.pk], rules=rules, statuses=statuses or DEFAULT_STATUSES)
+        elif current_targets:
+            results = evaluate_targets(
+                indicator_ids=sorted(current_targets),
+                target_ids=sorted(row.pk for row in current_targets.values()),
+                rules=rules,
+                statuses=statuses or DEFAULT_STATUSES,
+            )
     by_indicator: dict[int, list[TargetResult]] = defaultdict(list)
+    by_target = {}
     for result in results:
         by_indicator[result.indicator_id].append(result)
-    overall_ids = _overall_target_ids(indicators)  # once: inside the comprehension it made the tree quadratic
-    overall = [r for r in results if r.target_id in overall_ids]
-    current = current_results(overall, as_of)
+        by_target[result.target_id] = result
+    current = {indicator_id: by_target[row.pk] for indicator_id, row in current_targets.items() if row.pk in by_target}
     rollups = roll_up_nodes(
         node_paths={n.pk: n.path for n in nodes},
         indicator_nodes={i.pk: i.node_id for i in indicators if i.node_id is not None},
@@ -244,13 +328,16 @@ def framework_tree(
         on_track=framework.on_track_threshold,
         at_risk=framework.at_risk_threshold,
     )
+    targets_by_indicator: dict[int, list[TargetRow]] = defaultdict(list)
+    for row in target_rows:
+        targets_by_indicator[row.indicator_id].append(row)
     views = {n.pk: NodeView(node=n, depth=n.path.count("/") - 1, rollup=rollups.get(n.pk)) for n in nodes}
     for indicator in indicators:
         if indicator.node_id in views:
             views[indicator.node_id].indicators.append(
                 IndicatorView(
                     indicator=indicator,
-                    targets=list(indicator.targets.all()),
+                    targets=targets_by_indicator.get(indicator.pk, []),
                     results=sorted(by_indicator.get(indicator.pk, []), key=lambda r: (r.period_start, r.period_end)),
                     current=current.get(indicator.pk),
                 )
@@ -263,10 +350,6 @@ def framework_tree(
         totals[result.status] += 1
     totals["no_data"] += len(indicators) - len(current)
     return FrameworkTree(framework=framework, nodes=[views[n.pk] for n in nodes], as_of=as_of, totals=totals)
-
-
-def _overall_target_ids(indicators: list[Indicator]) -> set[int]:
-    return {t.pk for ind in indicators for t in ind.targets.all() if t.unit_id is None}
 
 
 @dataclass

@@ -205,6 +205,12 @@ class TreeParams(serializers.Serializer[Any]):
     as_of = serializers.DateField(
         required=False, help_text="The date whose current targets count (YYYY-MM-DD); today by default."
     )
+    results = serializers.ChoiceField(
+        choices=["current", "all"],
+        required=False,
+        default="current",
+        help_text="Which targets carry their result: each indicator's current target (the default), or all.",
+    )
 
 
 # --- nodes ------------------------------------------------------------------------------------------------------

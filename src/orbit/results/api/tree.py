@@ -75,15 +75,16 @@ class _Builder:
                 "period_end": target.period_end.isoformat(),
                 "period_label": target.period_label,
                 "unit": target.unit_id,
-                "unit_code": target.unit.code if target.unit is not None else None,
+                "unit_code": target.unit_code,
                 "value": decimal_text(target.value),
                 "score": target.score,
                 "note": target.note,
                 "version": target.version,
-                "result": self.outcome(results.get(target.pk), percentage),
+                # Evaluated targets carry their result: the current one, or all with ``?results=all``.
+                "result": self.outcome(results[target.pk], percentage) if target.pk in results else None,
             }
             targets.append(entry)
-            if target.pk == current_id:
+            if target.pk == current_id and entry["result"] is not None:
                 current = {
                     "target": target.pk,
                     "period_label": entry["period_label"],

@@ -27,6 +27,7 @@ from orbit.core.api.concurrency import (
     require_version,
     with_etag,
 )
+from orbit.core.api.renderers import FastJSONRenderer
 from orbit.core.api.schema import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
 from orbit.core.api.versioned import NOT_MODIFIED, ArchiveSerializer, RestoreSerializer
 from orbit.core.api.views import OrbitViewSet
@@ -295,11 +296,13 @@ class FrameworkViewSet(ResultsViewSet):
     def history(self, request: Request, pk: str | None = None) -> Response:
         return self.history_page(framework_get(request.user, self.object_id()))
 
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[FastJSONRenderer])
     def tree(self, request: Request, pk: str | None = None) -> Response:
         p = self.params(TreeParams)
         framework = framework_get(request.user, self.object_id())
-        tree = framework_tree(request.user, framework, as_of=p.get("as_of"))
+        tree = framework_tree(
+            request.user, framework, as_of=p.get("as_of"), evaluate=p.get("results") or "current"
+        )
         framework_data = FrameworkSerializer(framework, context=self.context()).data
         return Response(tree_data(tree, framework_data))
 

@@ -502,11 +502,17 @@ def test_tree_returns_the_whole_framework_with_hand_computed_roll_ups(tree, syst
     assert i0["current"]["actual"] == "6" and i0["current"]["target_value"] == "10"
     assert i0["current"]["achievement"] == "0.6" and i0["current"]["status"] == "at_risk"
     assert i0["current"]["period_label"] == "2025" and "numerator" not in i0["current"]  # not a percentage
-    # Every target with its result, by period: 2024 has no value.
-    assert [(t["period_label"], t["value"], t["result"]["actual"], t["result"]["status"]) for t in i0["targets"]] == [
-        ("2024", "10", None, "no_data"), ("2025", "10", "6", "at_risk"),
+    # Every target; by default only the current one carries its result.
+    assert [(t["period_label"], t["value"], t["result"] and t["result"]["status"]) for t in i0["targets"]] == [
+        ("2024", "10", None), ("2025", "10", "at_risk"),
     ]  # fmt: skip
     assert i0["targets"][1]["result"]["units_reporting"] == 2
+    # With ?results=all every target carries its result: 2024 has no value.
+    every = client_for(user).get(f"{BASE}/frameworks/{fw.pk}/tree/", {"as_of": AS_OF, "results": "all"}).json()
+    e0 = every["nodes"][2]["indicators"][0]
+    assert [(t["period_label"], t["result"]["actual"], t["result"]["status"]) for t in e0["targets"]] == [
+        ("2024", None, "no_data"), ("2025", "6", "at_risk"),
+    ]  # fmt: skip
     # P0: ratio of sums (30 + 10) / (40 + 10) = 80 % against a target of 100 % → 0.8 → at risk.
     assert p0["title_display"] == "Part" and p0["title"] == {"en": "Share", "fr": "Part"}
     assert (p0["current"]["numerator"], p0["current"]["denominator"], p0["current"]["actual"]) == ("40", "50", "80")
