@@ -208,6 +208,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def measure_tree(runs: int, warmup: int, as_of: str) -> dict[str, Any]:
+    from django.core.cache import caches
     from django.db import connection
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
@@ -242,10 +243,17 @@ def measure_tree(runs: int, warmup: int, as_of: str) -> dict[str, Any]:
             statements.append(sql)
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):  # counts every statement the request runs, DEBUG or not
+        caches["derived"].clear()
+        with connection.execute_wrapper(count):  # a cold request: every statement it runs, DEBUG or not
             response = get()
         body = json.loads(response.content)
-        timings = []
+        cold: list[float] = []  # the tree computed afresh, as after any write
+        for _ in range(runs):
+            caches["derived"].clear()
+            started = time.perf_counter()
+            get()
+            cold.append((time.perf_counter() - started) * 1000)
+        timings = []  # nothing written since: the body cached under the audit chain's head
         for _ in range(runs):
             started = time.perf_counter()
             get()
@@ -261,6 +269,8 @@ def measure_tree(runs: int, warmup: int, as_of: str) -> dict[str, Any]:
             "median_ms": statistics.median(timings),
             "p95_ms": percentile(timings, 0.95),
             "min_ms": min(timings),
+            "cold_median_ms": statistics.median(cold),
+            "cold_p95_ms": percentile(cold, 0.95),
             "runs": runs,
         }
     return figures
@@ -272,18 +282,21 @@ def measure_tree(runs: int, warmup: int, as_of: str) -> dict[str, Any]:
 def report(label: str, figures: dict[str, Any]) -> bool:
     print(f"\nGET /api/results/frameworks/{{id}}/tree/ on {label}")
     header = f"  {'plan':<14}{'nodes':>7}{'indicators':>12}{'targets':>9}{'size':>10}{'queries':>9}"
-    print(header + f"{'median':>10}{'p95':>10}{'min':>10}")
+    print(header + f"{'cold med':>10}{'cold p95':>10}{'cached med':>12}{'cached p95':>12}")
     for f in figures.values():
         print(
             f"  {f['framework']:<14}{f['nodes']:>7}{f['indicators']:>12}{f['targets']:>9}"
-            f"{f['bytes'] / 1e6:>8.2f}MB{f['queries']:>9}{f['median_ms']:>8.1f}ms{f['p95_ms']:>8.1f}ms"
-            f"{f['min_ms']:>8.1f}ms"
+            f"{f['bytes'] / 1e6:>8.2f}MB{f['queries']:>9}{f['cold_median_ms']:>8.1f}ms{f['cold_p95_ms']:>8.1f}ms"
+            f"{f['median_ms']:>10.1f}ms{f['p95_ms']:>10.1f}ms"
         )
+    print("  cold: computed afresh (the first read after any write); cached: nothing written since the last read")
     large, small = figures.get("large"), figures.get("small")
     checks = []
     if large:
-        checks.append((f"large plan median ≤ {BAR_MS:.0f} ms", large["median_ms"] <= BAR_MS,
+        checks.append((f"large plan, cached, median ≤ {BAR_MS:.0f} ms", large["median_ms"] <= BAR_MS,
                        f"{large['median_ms']:.1f} ms (p95 {large['p95_ms']:.1f} ms)"))  # fmt: skip
+        checks.append((f"large plan, cold, median ≤ {BAR_MS:.0f} ms", large["cold_median_ms"] <= BAR_MS,
+                       f"{large['cold_median_ms']:.1f} ms (p95 {large['cold_p95_ms']:.1f} ms)"))  # fmt: skip
         checks.append((f"large plan ≤ {BAR_QUERIES} queries", large["queries"] <= BAR_QUERIES,
                        f"{large['queries']} queries"))  # fmt: skip
     if large and small:

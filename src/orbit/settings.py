@@ -159,6 +159,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Per-process caches.  "derived" holds large computed bodies (a framework's tree) keyed by the audit
+# chain's head, so an entry is never served after a write; few entries, as each may be megabytes.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "orbit-default"},
+    "derived": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "orbit-derived",
+        "OPTIONS": {"MAX_ENTRIES": 16, "CULL_FREQUENCY": 2},
+    },
+}
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True

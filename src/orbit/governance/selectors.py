@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from orbit.governance.models import AuditEvent
+from orbit.governance.models import AuditChainHead, AuditEvent
 from orbit.organisation.access import ALL, scope_paths
 
 
@@ -42,3 +42,13 @@ def audit_event_recent(user: Any, *, limit: int = 20, scope_path: str | None = N
 def audit_log_readable(user: Any) -> bool:
     """Whether the user may read the whole audit log (auditors and superusers)."""
     return scope_paths(user, "view") is ALL
+
+
+def audit_chain_stamp() -> str:
+    """The hash at the head of the audit chain: it changes with every audited write anywhere.
+
+    Derived data (a framework's roll-ups, say) can be cached under it: a cached copy is valid exactly as
+    long as nothing has been written since.
+    """
+    stamp = AuditChainHead.objects.filter(pk=1).values_list("hash", flat=True).first()
+    return stamp or ""

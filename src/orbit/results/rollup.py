@@ -132,8 +132,8 @@ agg AS (
     FROM per_unit p JOIN tgt t ON t.target_id = p.target_id
     GROUP BY p.target_id
 )
-SELECT tgt.target_id, tgt.indicator_id, tgt.period_start, tgt.period_end, tgt.target_value, tgt.target_score,
-       tgt.measure, tgt.unit_aggregation, tgt.direction,
+SELECT tgt.target_id, tgt.indicator_id, CAST(tgt.period_start AS TEXT), CAST(tgt.period_end AS TEXT),
+       tgt.target_value, tgt.target_score, tgt.measure, tgt.unit_aggregation, tgt.direction,
        agg.sum_value, agg.avg_value, agg.sum_num, agg.sum_den, agg.avg_score, COALESCE(agg.units, 0), agg.meeting
 FROM tgt LEFT JOIN agg ON agg.target_id = tgt.target_id
 """

@@ -118,7 +118,7 @@ class _Builder:
             "baseline_date": _date(ind.baseline_date),
             "collection_frequency": ind.collection_frequency,
             "responsible_unit": ind.responsible_unit_id,
-            "responsible_unit_code": ind.responsible_unit.code if ind.responsible_unit is not None else None,
+            "responsible_unit_code": getattr(ind, "responsible_unit_code", None),
             "dimension_codes": list(ind.dimension_codes or []),
             "is_sample": ind.is_sample,
             "version": ind.version,

@@ -8,9 +8,13 @@ they edit (``If-Match`` or ``version``), else 428.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -33,8 +37,9 @@ from orbit.core.api.versioned import NOT_MODIFIED, ArchiveSerializer, RestoreSer
 from orbit.core.api.views import OrbitViewSet
 from orbit.core.errors import NotFound
 from orbit.core.fields import translated_search_q
+from orbit.core.i18n import current_language
 from orbit.governance.api.serializers import AuditEventSerializer
-from orbit.governance.selectors import audit_event_history
+from orbit.governance.selectors import audit_chain_stamp, audit_event_history
 from orbit.governance.services import object_type_of
 from orbit.results.api.serializers import (
     DimensionCreateSerializer,
@@ -297,14 +302,29 @@ class FrameworkViewSet(ResultsViewSet):
         return self.history_page(framework_get(request.user, self.object_id()))
 
     @action(detail=True, methods=["get"], renderer_classes=[FastJSONRenderer])
-    def tree(self, request: Request, pk: str | None = None) -> Response:
+    def tree(self, request: Request, pk: str | None = None) -> HttpResponse:
         p = self.params(TreeParams)
-        framework = framework_get(request.user, self.object_id())
-        tree = framework_tree(
-            request.user, framework, as_of=p.get("as_of"), evaluate=p.get("results") or "current"
-        )
-        framework_data = FrameworkSerializer(framework, context=self.context()).data
-        return Response(tree_data(tree, framework_data))
+        framework = framework_get(request.user, self.object_id())  # access is checked before any cached copy
+        as_of = p.get("as_of") or timezone.localdate()
+        evaluate = p.get("results") or "current"
+        # The tree is the same for every reader who may see the framework; it changes only when something
+        # is written, and every write moves the audit chain's head: cache the encoded body under it.
+        stamp = audit_chain_stamp()
+        key = hashlib.sha256(
+            f"{framework.pk}|{as_of.isoformat()}|{evaluate}|{current_language()}|{stamp}".encode()
+        ).hexdigest()
+        etag = f'"tree-{key[:40]}"'
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Language, Cookie"}
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            return HttpResponse(status=304, headers=headers)
+        cache_key = f"orbit:results-tree:{key}"
+        body = caches["derived"].get(cache_key)
+        if body is None:
+            tree = framework_tree(request.user, framework, as_of=as_of, evaluate=evaluate)
+            framework_data = FrameworkSerializer(framework, context=self.context()).data
+            body = FastJSONRenderer().render(tree_data(tree, framework_data))
+            caches["derived"].set(cache_key, body, timeout=600)
+        return HttpResponse(body, content_type="application/json", headers=headers)
 
 
 # --- nodes ------------------------------------------------------------------------------------------------------

@@ -64,12 +64,14 @@ def period_errors(
 
 
 def period_label(period_type: str, start: dt.date, end: dt.date) -> str:
-    if period_type == PeriodType.ANNUAL:
+    # Plain string comparisons: this runs once per target when a whole framework is listed.
+    kind = str(period_type)
+    if kind == "annual":
         return str(start.year)
-    if period_type == PeriodType.SEMESTER:
-        return f"{start.year} S{(start.month - 1) // 6 + 1}"
-    if period_type == PeriodType.QUARTER:
+    if kind == "quarter":
         return f"{start.year} Q{(start.month - 1) // 3 + 1}"
-    if period_type == PeriodType.MONTH:
+    if kind == "semester":
+        return f"{start.year} S{(start.month - 1) // 6 + 1}"
+    if kind == "month":
         return f"{start.year}-{start.month:02d}"
     return f"{start.isoformat()} to {end.isoformat()}"

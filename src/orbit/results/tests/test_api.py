@@ -560,3 +560,25 @@ def test_tree_query_count_is_the_same_for_a_small_and_a_bigger_framework(
         sizes.append(sum(len(n["indicators"]) for n in response.json()["nodes"]))
     assert sizes == [1, 12]
     assert counts[0] == counts[1], counts
+
+
+def test_tree_is_cached_until_anything_is_written(tree, system_actor, cli_context, django_assert_max_num_queries):
+    fw = make_framework(tree.bdt, "FWC")
+    node = make_node(fw, "Output")
+    ind = make_indicator(node, "C1")
+    target_create(actor=system_actor, indicator=ind, value=10, **year(2025))
+    client = client_for(system_actor)
+    url = f"{BASE}/frameworks/{fw.pk}/tree/"
+    first = client.get(url, {"as_of": AS_OF})
+    assert first.status_code == 200
+    assert first.json()["nodes"][0]["indicators"][0]["current"]["status"] == "no_data"
+    with django_assert_max_num_queries(6):  # session, user, framework, chain head: no tree queries
+        again = client.get(url, {"as_of": AS_OF})
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert client.get(url, {"as_of": AS_OF}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    actual_create(actor=system_actor, indicator=ind, unit=tree.dept_a, value=10, **year(2025))
+    fresh = client.get(url, {"as_of": AS_OF}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200 and fresh["ETag"] != first["ETag"]
+    assert fresh.json()["nodes"][0]["indicators"][0]["current"]["status"] == "on_track"
+    other = make_user("outsider")
+    assert client_for(other).get(url, {"as_of": AS_OF}).status_code == 404  # the cache never skips the scope check
