@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from orbit.core.cli_support import add_actor_arguments, cli_write
 from orbit.organisation.models import OrgUnit
@@ -29,4 +30,9 @@ class Command(BaseCommand):
             raise CommandError(f"--owner {options['owner']!r}: no such unit (run `orbit demo` to load the ITU units)")
         with cli_write(options) as actor:
             report = generate_plan(actor=actor, size=options["size"], seed=options["seed"], owner=owner)
+        # Tens of thousands of rows arrived at once: refresh the planner's statistics now rather than leave
+        # the database to plan the roll-up queries blind until its next automatic analysis.
+        with connection.cursor() as cursor:
+            for table in ("results_resultnode", "results_indicator", "results_target", "results_actualvalue"):
+                cursor.execute(f"ANALYZE {table}")
         self.stdout.write(report.summary())
