@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from django.db import connection
 
@@ -49,8 +49,7 @@ def to_decimal(value: Any) -> Decimal | None:
     return Decimal(repr(float(value)) if isinstance(value, float) else str(value)).quantize(Q6)
 
 
-@dataclass(frozen=True)
-class TargetResult:
+class TargetResult(NamedTuple):
     target_id: int
     indicator_id: int
     period_start: dt.date
@@ -92,7 +91,9 @@ vals AS (
     SELECT tgt.target_id, a.unit_id, a.id AS actual_id, a.period_start, a.period_end,
            a.value, a.numerator, a.denominator, a.score,
            CASE WHEN tgt.time_aggregation = 'latest' OR tgt.measure = 'qualitative' THEN 1 ELSE 0 END AS by_latest,
-           CASE WHEN tgt.time_aggregation = 'average' THEN 1 ELSE 0 END AS by_average
+           CASE WHEN tgt.time_aggregation = 'average' THEN 1 ELSE 0 END AS by_average,
+           CASE WHEN tgt.time_aggregation IN ('sum', 'cumulative') AND tgt.measure <> 'qualitative'
+                THEN 1 ELSE 0 END AS direct
     FROM tgt
     JOIN results_actualvalue a ON a.indicator_id = tgt.indicator_id
     WHERE a.archived_at IS NULL AND +a.dimension_id IS NULL {status_filter}
@@ -116,7 +117,7 @@ per_unit AS (
     SELECT target_id, unit_id,
            CASE WHEN MAX(by_average) = 1 THEN AVG(value) ELSE SUM(value) END,
            SUM(numerator), SUM(denominator), NULL
-    FROM vals WHERE by_latest = 0
+    FROM vals WHERE by_latest = 0 AND direct = 0
     GROUP BY target_id, unit_id
 ),
 agg AS (
@@ -131,6 +132,14 @@ agg AS (
                     ELSE 0 END) AS meeting
     FROM per_unit p JOIN tgt t ON t.target_id = p.target_id
     GROUP BY p.target_id
+    UNION ALL
+    -- Sums over time need no step per unit: the sum of the units' sums is the sum of the values.
+    SELECT v.target_id,
+           SUM(v.value),
+           SUM(v.value) * 1.0 / NULLIF(COUNT(DISTINCT CASE WHEN v.value IS NOT NULL THEN v.unit_id END), 0),
+           SUM(v.numerator), SUM(v.denominator), NULL, COUNT(DISTINCT v.unit_id), 0
+    FROM vals v WHERE v.direct = 1
+    GROUP BY v.target_id
 )
 SELECT tgt.target_id, tgt.indicator_id, CAST(tgt.period_start AS TEXT), CAST(tgt.period_end AS TEXT),
        tgt.target_value, tgt.target_score, tgt.measure, tgt.unit_aggregation, tgt.direction,
