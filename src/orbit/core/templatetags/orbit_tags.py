@@ -134,7 +134,32 @@ def source_label(source: str) -> str:
 
 @register.filter
 def object_type_label(object_type: str) -> str:
-    return str(_OBJECT_TYPE_LABELS.get(object_type, object_type))
+    label = _OBJECT_TYPE_LABELS.get(object_type)
+    if label is None:
+        model = _model_for(object_type)
+        return str(model._meta.verbose_name) if model is not None else object_type
+    return str(label)
+
+
+def _model_for(object_type: str) -> Any:
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+@register.filter
+def field_label(field: str, object_type: str) -> str:
+    """The translated name of a changed field (``is_sample`` → "sample data"), or the field name itself."""
+    model = _model_for(object_type)
+    if model is None:
+        return field
+    try:
+        return str(model._meta.get_field(field).verbose_name)
+    except Exception:  # a pseudo-field such as "archived", or a field since removed
+        return field
 
 
 @register.filter
