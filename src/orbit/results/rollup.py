@@ -87,7 +87,7 @@ WITH tgt AS (
     WHERE t.archived_at IS NULL AND t.dimension_id IS NULL AND i.archived_at IS NULL
       AND {indicator_filter} {target_filter}
 ),
-vals AS (
+vals AS NOT MATERIALIZED (
     SELECT tgt.target_id, a.unit_id, a.id AS actual_id, a.period_start, a.period_end,
            a.value, a.numerator, a.denominator, a.score,
            CASE WHEN tgt.time_aggregation = 'latest' OR tgt.measure = 'qualitative' THEN 1 ELSE 0 END AS by_latest,
