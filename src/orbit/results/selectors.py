@@ -21,7 +21,6 @@ from orbit.core.errors import NotFound
 from orbit.core.fields import translated_search_q
 from orbit.organisation.access import ALL, scope_paths
 from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
-from orbit.results.models.periods import period_label
 from orbit.results.rollup import (
     DEFAULT_STATUSES,
     IndicatorRules,
@@ -163,13 +162,15 @@ def dimension_list(user: Any, *, codes: list[str] | None = None) -> QuerySet[Dim
 
 
 class TargetRow(NamedTuple):
-    """A target as the tree shows it: plain values, loaded without model instances."""
+    """A target as the tree shows it: plain values, loaded without model instances.  The period's dates
+    are kept as the ISO text the database returns (``start``, ``end``): a large plan holds tens of
+    thousands of targets, and the tree only prints them."""
 
     pk: int
     indicator_id: int
     period_type: str
-    period_start: dt.date
-    period_end: dt.date
+    start: str
+    end: str
     unit_id: int | None
     unit_code: str | None
     value: Decimal | None
@@ -178,8 +179,36 @@ class TargetRow(NamedTuple):
     version: int
 
     @property
+    def period_start(self) -> dt.date:
+        return dt.date.fromisoformat(self.start)
+
+    @property
+    def period_end(self) -> dt.date:
+        return dt.date.fromisoformat(self.end)
+
+    @property
     def period_label(self) -> str:
-        return period_label(self.period_type, self.period_start, self.period_end)
+        return iso_period_label(self.period_type, self.start, self.end)
+
+
+def iso_period_label(period_type: str, start: str, end: str) -> str:
+    """:func:`orbit.results.models.periods.period_label` of a period given as ISO dates, without parsing them."""
+    if period_type == "annual":
+        return start[:4]
+    if period_type == "quarter":
+        return f"{start[:4]} Q{(int(start[5:7]) - 1) // 3 + 1}"
+    if period_type == "semester":
+        return f"{start[:4]} S{(int(start[5:7]) - 1) // 6 + 1}"
+    if period_type == "month":
+        return start[:7]
+    return f"{start} to {end}"
+
+
+class _Period(NamedTuple):
+    indicator_id: int
+    period_start: dt.date
+    period_end: dt.date
+    row: TargetRow
 
 
 @dataclass
@@ -235,9 +264,9 @@ ORDER BY t.indicator_id, t.period_start, t.period_end, t.id
 """
 
 
-def _as_date(value: Any) -> dt.date:
-    # Dates are selected as ISO text: parsing them here is cheaper than the driver's per-value converter.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value[:10])
+def _iso(value: Any) -> str:
+    # Dates are selected as ISO text (cheaper than the driver's per-value converter); kept as text.
+    return value if isinstance(value, str) and len(value) == 10 else str(value)[:10]
 
 
 def _target_rows(framework: Framework) -> list[TargetRow]:
@@ -246,22 +275,33 @@ def _target_rows(framework: Framework) -> list[TargetRow]:
     with connection.cursor() as cursor:
         cursor.execute(_TARGET_ROWS_SQL, [framework.pk])
         rows = cursor.fetchall()
+    exact = to_exact_decimal
     return [
         TargetRow(
             pk,
             indicator_id,
             period_type,
-            _as_date(start),
-            _as_date(end),
+            start if start.__class__ is str and len(start) == 10 else _iso(start),
+            end if end.__class__ is str and len(end) == 10 else _iso(end),
             unit_id,
             unit_code,
-            to_exact_decimal(value),
+            value if value is None else exact(value),
             score,
             note,
             version,
         )
         for pk, indicator_id, period_type, start, end, unit_id, unit_code, value, score, note, version in rows
     ]
+
+
+def _current_targets(rows: list[TargetRow], as_of: dt.date) -> dict[int, TargetRow]:
+    """Per indicator, its current overall target (see :func:`orbit.results.rollup.choose_current`)."""
+    parse = dt.date.fromisoformat
+    chosen = choose_current(
+        (_Period(row.indicator_id, parse(row.start), parse(row.end), row) for row in rows if row.unit_id is None),
+        as_of,
+    )
+    return {indicator_id: period.row for indicator_id, period in chosen.items()}
 
 
 def framework_tree(
@@ -296,7 +336,7 @@ def framework_tree(
         .select_related("target", "target__framework")
         .order_by("target__framework__code", "target__path")
     )
-    current_targets = choose_current([row for row in target_rows if row.unit_id is None], as_of)
+    current_targets = _current_targets(target_rows, as_of)
     rules = indicator_rules(indicators, framework)
     results: list[TargetResult] = []
     if indicators and target_rows:

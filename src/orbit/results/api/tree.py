@@ -19,7 +19,7 @@ from orbit.core.i18n import CONTENT_LANGUAGES, current_language, pick
 from orbit.results.api.serializers import DecimalString, FrameworkSerializer, decimal_text
 from orbit.results.models import Indicator, ResultNode
 from orbit.results.rollup import NO_DATA, STATUSES, NodeResult, TargetResult
-from orbit.results.selectors import FrameworkTree, IndicatorView, NodeView
+from orbit.results.selectors import FrameworkTree, IndicatorView, NodeView, iso_period_label
 
 # --- building the response -----------------------------------------------------------------------------------
 
@@ -63,36 +63,43 @@ class _Builder:
     def indicator(self, view: IndicatorView) -> dict[str, Any]:
         ind: Indicator = view.indicator
         percentage = ind.measure == Indicator.Measure.PERCENTAGE
+        outcome = self.outcome
         results = {r.target_id: r for r in view.results}
-        targets = []
         current: dict[str, Any] | None = None
         current_id = view.current.target_id if view.current is not None else None
-        for target in view.targets:
-            entry: dict[str, Any] = {
-                "id": target.pk,
-                "period_type": target.period_type,
-                "period_start": target.period_start.isoformat(),
-                "period_end": target.period_end.isoformat(),
-                "period_label": target.period_label,
-                "unit": target.unit_id,
-                "unit_code": target.unit_code,
-                "value": decimal_text(target.value),
-                "score": target.score,
-                "note": target.note,
-                "version": target.version,
-                # Evaluated targets carry their result: the current one, or all with ``?results=all``.
-                "result": self.outcome(results[target.pk], percentage) if target.pk in results else None,
-            }
-            targets.append(entry)
-            if target.pk == current_id and entry["result"] is not None:
+        targets: list[dict[str, Any]] = []
+        append = targets.append
+        for pk, _indicator, period_type, start, end, unit, unit_code, value, score, note, version in view.targets:
+            # Evaluated targets carry their result: the current one, or all with ``?results=all``.
+            result = results.get(pk)
+            outcome_data = None if result is None else outcome(result, percentage)
+            label = start[:4] if period_type == "annual" else iso_period_label(period_type, start, end)
+            value_text = None if value is None else decimal_text(value)
+            append(
+                {
+                    "id": pk,
+                    "period_type": period_type,
+                    "period_start": start,
+                    "period_end": end,
+                    "period_label": label,
+                    "unit": unit,
+                    "unit_code": unit_code,
+                    "value": value_text,
+                    "score": score,
+                    "note": note,
+                    "version": version,
+                    "result": outcome_data,
+                }
+            )
+            if pk == current_id and outcome_data is not None:
                 current = {
-                    "target": target.pk,
-                    "period_label": entry["period_label"],
-                    "period_start": entry["period_start"],
-                    "period_end": entry["period_end"],
-                    "target_value": entry["value"],
-                    "target_score": entry["score"],
-                    **entry["result"],
+                    "target": pk,
+                    "period_label": label,
+                    "period_start": start,
+                    "period_end": end,
+                    "target_value": value_text,
+                    "target_score": score,
+                    **outcome_data,
                 }
         return {
             "id": ind.pk,
