@@ -284,6 +284,19 @@ def node_unlink(*, actor: Any, link: NodeLink, expected_version: int, reason: st
     return audited_archive(actor=actor, instance=link, expected_version=expected_version, reason=reason)
 
 
+@transaction.atomic
+def node_link_restore(*, actor: Any, link: NodeLink, expected_version: int, reason: str = "") -> NodeLink:
+    """Record again a contribution that was removed; at most one active link joins two nodes."""
+    _require_framework_change(actor, link.source.framework)
+    target_framework = link.target.framework
+    require(actor, "view", target_framework.owner_unit.path, noun="node", public=target_framework.is_public)
+    if link.source.is_archived or link.target.is_archived:
+        raise ValidationError({"target": "One of the linked nodes is archived; restore it first."})
+    if NodeLink.objects.filter(source_id=link.source_id, target_id=link.target_id).exclude(pk=link.pk).exists():
+        raise ValidationError({"target": "This contribution is already recorded."})
+    return audited_restore(actor=actor, instance=link, expected_version=expected_version, reason=reason)
+
+
 # --- indicators -----------------------------------------------------------------------------------------------
 
 
@@ -466,6 +479,18 @@ def target_archive(*, actor: Any, target: Target, expected_version: int, reason:
     return audited_archive(actor=actor, instance=target, expected_version=expected_version, reason=reason)
 
 
+@transaction.atomic
+def target_restore(*, actor: Any, target: Target, expected_version: int, reason: str = "") -> Target:
+    """Bring back an archived target; it must still fit the cycle and overlap no active target."""
+    indicator = target.indicator
+    framework = _indicator_framework(indicator)
+    _require_framework_change(actor, framework)
+    if indicator.is_archived:
+        raise ValidationError({"indicator": "The indicator is archived; restore it first."})
+    _check_period_and_category(target, indicator, framework, Target)
+    return audited_restore(actor=actor, instance=target, expected_version=expected_version, reason=reason)
+
+
 def _check_actual_value(actual: ActualValue, indicator: Indicator) -> None:
     measure = indicator.measure
     actual.value = _as_decimal("value", actual.value)
@@ -585,6 +610,20 @@ def actual_archive(*, actor: Any, actual: ActualValue, expected_version: int, re
     if actual.status == ActualValue.Status.APPROVED:
         require(actor, "approve", actual.unit.path, noun="value")
     return audited_archive(actor=actor, instance=actual, expected_version=expected_version, reason=reason)
+
+
+@transaction.atomic
+def actual_restore(*, actor: Any, actual: ActualValue, expected_version: int, reason: str = "") -> ActualValue:
+    """Bring back an archived value (managers for approved ones); it must still fit among the active values."""
+    require(actor, "change", actual.unit.path, noun="value")
+    if actual.status == ActualValue.Status.APPROVED:
+        require(actor, "approve", actual.unit.path, noun="value")
+    indicator = actual.indicator
+    if indicator.is_archived:
+        raise ValidationError({"indicator": "The indicator is archived; restore it first."})
+    _check_period_and_category(actual, indicator, _indicator_framework(indicator), ActualValue)
+    _check_disaggregation_total(actual, indicator)
+    return audited_restore(actor=actor, instance=actual, expected_version=expected_version, reason=reason)
 
 
 # --- dimensions -----------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from orbit.core.web import (
 from orbit.organisation.access import can, can_anywhere
 from orbit.organisation.selectors import org_unit_restrict
 from orbit.results import charts, services
+from orbit.results.api.views import link_get, link_restrict
 from orbit.results.forms import (
     ActualEditForm,
     ActualForm,
@@ -46,11 +47,12 @@ from orbit.results.forms import (
     TargetEditForm,
     TargetForm,
 )
-from orbit.results.models import ActualValue, Framework, Indicator, ResultNode
+from orbit.results.models import ActualValue, Framework, Indicator, NodeLink, ResultNode, Target
 from orbit.results.rollup import STATUSES
 from orbit.results.selectors import (
     NodeView,
     actual_get,
+    actual_restrict,
     dimension_list,
     framework_get,
     framework_list,
@@ -224,6 +226,28 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _framework_words(framework: Framework, restoring: bool) -> ActionText:
+    if restoring:
+        return ActionText(
+            title=_("Restore framework %(code)s") % {"code": framework.code},
+            done=_("Framework %(code)s restored.") % {"code": framework.code},
+        )
+    return ActionText(
+        title=_("Archive framework %(code)s") % {"code": framework.code},
+        done=_("Framework %(code)s archived; it can be restored.") % {"code": framework.code},
+    )
+
+
+framework_archive, framework_restore = archive_restore_views(
+    get=framework_get,
+    archive=services.framework_archive,
+    restore=services.framework_restore,
+    target="framework",
+    text=_framework_words,
+    back_url=_framework_url,
+)
+
+
 @login_required
 @require_GET
 @web_errors
@@ -343,6 +367,9 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("framework__code", "path")
     )
     editable = _editable(request.user, framework)
+    link_records = list(
+        link_restrict(request.user, include_archived=editable).filter(source=node).order_by("target__path", "pk")
+    )
     context = {
         "node": node,
         "framework": framework,
@@ -351,6 +378,8 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ancestors": _ancestors(node, tree.nodes),
         "links": view.links,
         "contributors": contributors,
+        "active_links": [link for link in link_records if not link.is_archived],
+        "archived_links": [link for link in link_records if link.is_archived],
         "editable": editable,
         "as_of": tree.as_of,
         "archived_indicators": (
@@ -533,8 +562,62 @@ def sdg_matrix(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "goals": goals,
         "goal": goal,
+        "sdg_links": _sdg_links(request.user, framework) if editable else [],
     }
     return render(request, "results/sdg_matrix.html", context)
+
+
+def _sdg_links(user: Any, framework: Framework) -> list[NodeLink]:
+    """The links, active and archived, from ``framework``'s nodes to SDG targets, for those who may change them."""
+    links = link_restrict(user, include_archived=True).filter(
+        source__framework=framework, target__framework__kind=Framework.Kind.GLOBAL_GOALS
+    )
+    return list(links.order_by("archived_at", "source__path", "target__path", "pk"))
+
+
+# --- contribution links ---------------------------------------------------------------------------------------
+
+
+def _link_words(link: NodeLink, restoring: bool) -> ActionText:
+    names = {"source": link.source.code, "target": f"{link.target.framework.code} {link.target.code}"}
+    if restoring:
+        return ActionText(
+            title=_("Restore the contribution of %(source)s to %(target)s") % names,
+            done=_("%(source)s contributes to %(target)s again.") % names,
+        )
+    return ActionText(
+        title=_("Remove the contribution of %(source)s to %(target)s") % names,
+        done=_("Contribution of %(source)s to %(target)s removed; it can be restored.") % names,
+        submit=_("Remove"),
+    )
+
+
+def _link_node_url(link: NodeLink) -> str:
+    return _node_url(link.source) + "#links"
+
+
+def _link_matrix_url(link: NodeLink) -> str:
+    return reverse("results:sdg-matrix", args=[link.source.framework_id]) + "#sdg-links"
+
+
+link_archive, link_restore = archive_restore_views(
+    get=link_get,
+    archive=services.node_unlink,
+    restore=services.node_link_restore,
+    target="link",
+    text=_link_words,
+    back_url=_link_node_url,
+)
+
+#: The same pages, reached from the SDG matrix and returning to it.
+sdg_link_archive, sdg_link_restore = archive_restore_views(
+    get=link_get,
+    archive=services.node_unlink,
+    restore=services.node_link_restore,
+    target="link",
+    text=_link_words,
+    back_url=_link_matrix_url,
+)
 
 
 # --- indicators -----------------------------------------------------------------------------------------------
@@ -710,6 +793,26 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for value in values:
         value.may_edit = can(user, "change", value.unit.path) and value.status != ActualValue.Status.APPROVED
         value.may_approve = can(user, "approve", value.unit.path) and value.status != ActualValue.Status.APPROVED
+        value.may_archive = _may_archive_value(user, value)
+    editable = _editable(user, framework)
+    archived_targets: list[Target] = []
+    if editable:
+        archived_targets = list(
+            target_restrict(user, include_archived=True)
+            .filter(indicator=indicator, archived_at__isnull=False)
+            .select_related("unit", "dimension")
+            .order_by("period_start", "pk")
+        )
+    archived_values: list[ActualValue] = []
+    if can_anywhere(user, "change"):
+        archived_values = [
+            value
+            for value in actual_restrict(user, include_archived=True)
+            .filter(indicator=indicator, archived_at__isnull=False)
+            .select_related("unit", "dimension")
+            .order_by("period_start", "unit__code", "pk")
+            if _may_archive_value(user, value)
+        ]
     open_for_values = not framework.is_archived and framework.status != Framework.Status.CLOSED
     value_form = None
     if open_for_values and can_anywhere(user, "change") and not indicator.is_archived:
@@ -729,8 +832,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "values": values,
         "chart": mark_safe(overall_chart),  # noqa: S308 — built by charts.py, every text XML-escaped
         "category_chart": mark_safe(category_chart),  # noqa: S308
-        "editable": _editable(user, framework),
+        "editable": editable,
         "value_form": value_form,
+        "archived_targets": archived_targets,
+        "archived_values": archived_values,
     }
     return render(request, "results/indicator_detail.html", context)
 
@@ -743,6 +848,13 @@ def indicator_chart(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = indicator_get(request.user, pk)
     svg = charts.indicator_chart(indicator_series(request.user, indicator), _chart_text(indicator))
     return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml")
+
+
+def _may_archive_value(user: Any, value: ActualValue) -> bool:
+    """As the services decide: the change right on the reporting unit; approved values need a manager."""
+    if not can(user, "change", value.unit.path):
+        return False
+    return value.status != ActualValue.Status.APPROVED or can(user, "approve", value.unit.path)
 
 
 # --- targets --------------------------------------------------------------------------------------------------
@@ -836,6 +948,29 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "back_url": _indicator_url(indicator),
         },
     )
+
+
+def _target_words(target: Target, restoring: bool) -> ActionText:
+    names = {"code": target.indicator.code, "period": target.period_label}
+    if restoring:
+        return ActionText(
+            title=_("Restore the target of %(code)s for %(period)s") % names,
+            done=_("Target for %(period)s restored.") % names,
+        )
+    return ActionText(
+        title=_("Archive the target of %(code)s for %(period)s") % names,
+        done=_("Target for %(period)s archived; it can be restored.") % names,
+    )
+
+
+target_archive, target_restore = archive_restore_views(
+    get=target_get,
+    archive=services.target_archive,
+    restore=services.target_restore,
+    target="target",
+    text=_target_words,
+    back_url=lambda obj: _target_page(obj),
+)
 
 
 # --- actual values --------------------------------------------------------------------------------------------
@@ -968,6 +1103,29 @@ def actual_approve(request: HttpRequest, pk: int) -> HttpResponse:
         done=_("Value approved."),
         back_url=reverse("results:indicator-detail", args=[actual.indicator_id]) + "#values",
     )
+
+
+def _actual_words(actual: ActualValue, restoring: bool) -> ActionText:
+    names = {"code": actual.indicator.code, "period": actual.period_label, "unit": actual.unit.code}
+    if restoring:
+        return ActionText(
+            title=_("Restore the value of %(code)s for %(period)s, %(unit)s") % names,
+            done=_("Value for %(period)s restored.") % names,
+        )
+    return ActionText(
+        title=_("Archive the value of %(code)s for %(period)s, %(unit)s") % names,
+        done=_("Value for %(period)s archived; it can be restored.") % names,
+    )
+
+
+actual_archive, actual_restore = archive_restore_views(
+    get=actual_get,
+    archive=services.actual_archive,
+    restore=services.actual_restore,
+    target="actual",
+    text=_actual_words,
+    back_url=lambda obj: _value_page(obj),
+)
 
 
 # --- history pages --------------------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ from orbit.results.selectors import (
 from orbit.results.services import (
     actual_archive,
     actual_create,
+    actual_restore,
     actual_update,
     dimension_create,
     framework_archive,
@@ -100,12 +101,14 @@ from orbit.results.services import (
     node_archive,
     node_create,
     node_link,
+    node_link_restore,
     node_move,
     node_restore,
     node_unlink,
     node_update,
     target_archive,
     target_create,
+    target_restore,
     target_update,
 )
 
@@ -509,7 +512,6 @@ def _period_filters(queryset: QuerySet[Any], p: Params) -> QuerySet[Any]:
         create=TargetCreateSerializer,
         create_summary="Set an indicator's target for a period (overall, for a unit, or for a category)",
         update=TargetWriteSerializer,
-        restore=False,
     )
 )
 class TargetViewSet(ResultsViewSet):
@@ -546,6 +548,12 @@ class TargetViewSet(ResultsViewSet):
         data, version = self.write_input(ArchiveSerializer)
         return self.respond(target_archive(actor=request.user, target=target, expected_version=version, **data))
 
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        target = target_get(request.user, self.object_id())
+        data, version = self.write_input(RestoreSerializer)
+        return self.respond(target_restore(actor=request.user, target=target, expected_version=version, **data))
+
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
         return self.history_page(target_get(request.user, self.object_id()))
@@ -560,7 +568,6 @@ class TargetViewSet(ResultsViewSet):
         create=ValueCreateSerializer,
         create_summary="Report a value for a unit you contribute for (it starts as a draft)",
         update=ValueWriteSerializer,
-        restore=False,
     )
 )
 class ValueViewSet(ResultsViewSet):
@@ -599,6 +606,12 @@ class ValueViewSet(ResultsViewSet):
         data, version = self.write_input(ArchiveSerializer)
         return self.respond(actual_archive(actor=request.user, actual=actual, expected_version=version, **data))
 
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        actual = actual_get(request.user, self.object_id())
+        data, version = self.write_input(RestoreSerializer)
+        return self.respond(actual_restore(actor=request.user, actual=actual, expected_version=version, **data))
+
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
         return self.history_page(actual_get(request.user, self.object_id()))
@@ -630,7 +643,6 @@ def link_get(user: Any, pk: int) -> NodeLink:
         list_summary="Contribution links between nodes you may read",
         create=LinkCreateSerializer,
         create_summary="Record that a node contributes to a node of another framework (e.g. an SDG target)",
-        restore=False,
     ),
     archive=extend_schema(
         summary="Remove a contribution (the link is archived)",
@@ -670,6 +682,12 @@ class LinkViewSet(ResultsViewSet):
         link = link_get(request.user, self.object_id())
         data, version = self.write_input(ArchiveSerializer)
         return self.respond(node_unlink(actor=request.user, link=link, expected_version=version, **data))
+
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        link = link_get(request.user, self.object_id())
+        data, version = self.write_input(RestoreSerializer)
+        return self.respond(node_link_restore(actor=request.user, link=link, expected_version=version, **data))
 
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
