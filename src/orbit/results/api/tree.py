@@ -19,7 +19,7 @@ from orbit.core.i18n import CONTENT_LANGUAGES, current_language, pick
 from orbit.results.api.serializers import DecimalString, FrameworkSerializer, decimal_text
 from orbit.results.models import Indicator, ResultNode
 from orbit.results.rollup import NO_DATA, STATUSES, NodeResult, TargetResult
-from orbit.results.selectors import FrameworkTree, IndicatorView, NodeView, iso_period_label
+from orbit.results.selectors import FrameworkTree, IndicatorView, NodeView, gc_paused, iso_period_label
 
 # --- building the response -----------------------------------------------------------------------------------
 
@@ -190,7 +190,8 @@ class _Builder:
 
 def tree_data(tree: FrameworkTree, framework_data: dict[str, Any]) -> dict[str, Any]:
     """The response body of ``GET /api/results/frameworks/{id}/tree/``."""
-    return _Builder(tree).build(framework_data)
+    with gc_paused():  # thousands of dicts: see gc_paused
+        return _Builder(tree).build(framework_data)
 
 
 # --- the same shape, for the OpenAPI schema ---------------------------------------------------------------------
