@@ -165,6 +165,21 @@ def dimension_list(user: Any, *, codes: list[str] | None = None) -> QuerySet[Dim
     return dimensions if codes is None else dimensions.filter(code__in=list(codes))
 
 
+def link_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[NodeLink]:
+    """Contribution links whose two nodes the user may read."""
+    manager = NodeLink.all_objects if include_archived else NodeLink.objects
+    visible = node_restrict(user, include_archived=True).values("pk")
+    links: QuerySet[NodeLink] = manager.filter(source__in=visible, target__in=visible)
+    return links.select_related("source", "source__framework", "target", "target__framework")
+
+
+def link_get(user: Any, pk: Any) -> NodeLink:
+    try:
+        return link_restrict(user, include_archived=True).get(pk=pk)
+    except (NodeLink.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such contribution link.") from exc
+
+
 # --- the framework tree with its roll-ups ------------------------------------------------------------------------
 
 

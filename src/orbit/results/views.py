@@ -30,7 +30,6 @@ from orbit.core.web import (
 from orbit.organisation.access import can, can_anywhere
 from orbit.organisation.selectors import org_unit_restrict
 from orbit.results import charts, services
-from orbit.results.api.views import link_get, link_restrict
 from orbit.results.forms import (
     ActualEditForm,
     ActualForm,
@@ -60,6 +59,8 @@ from orbit.results.selectors import (
     indicator_get,
     indicator_restrict,
     indicator_series,
+    link_get,
+    link_restrict,
     node_get,
     node_restrict,
     sdg_alignment,

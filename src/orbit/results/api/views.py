@@ -79,6 +79,8 @@ from orbit.results.selectors import (
     framework_tree,
     indicator_get,
     indicator_restrict,
+    link_get,
+    link_restrict,
     node_get,
     node_restrict,
     target_get,
@@ -618,21 +620,6 @@ class ValueViewSet(ResultsViewSet):
 
 
 # --- links and dimensions ---------------------------------------------------------------------------------------
-
-
-def link_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[NodeLink]:
-    """Links whose two nodes the user may read (scoped through the node selector)."""
-    manager = NodeLink.all_objects if include_archived else NodeLink.objects
-    visible = node_restrict(user, include_archived=True).values("pk")
-    links: QuerySet[NodeLink] = manager.filter(source__in=visible, target__in=visible)
-    return links.select_related("source", "source__framework", "target", "target__framework")
-
-
-def link_get(user: Any, pk: int) -> NodeLink:
-    link = link_restrict(user, include_archived=True).filter(pk=pk).first()
-    if link is None:
-        raise NotFound("No such contribution link.")
-    return link
 
 
 @extend_schema_view(
