@@ -72,7 +72,7 @@ bench: install-test
 	exit $$(( tree || rollup ))
 
 messages: install
-	cd src/orbit && ../../$(BIN)/orbit makemessages --all --ignore "tests/*" && ../../$(BIN)/orbit compilemessages
+	cd src/orbit && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit makemessages --all --ignore "tests/*" && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit compilemessages
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
