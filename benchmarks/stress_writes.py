@@ -28,18 +28,16 @@ import json
 import multiprocessing as mp
 import os
 import random
-import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from fresh_db import Database, create_database, drop_database  # type: ignore[import-not-found]
 
 LOCKED_TEXT = "database is locked"
 STARTUP_TIMEOUT = 120.0
@@ -48,65 +46,11 @@ STARTUP_TIMEOUT = 120.0
 # --------------------------------------------------------------------------- database set-up
 
 
-@dataclass
-class Target:
-    """Where the benchmark writes: the environment every process gets, and how to clean up."""
-
-    vendor: str
-    env: dict[str, str]
-    label: str
-    data_dir: Path
-    pg_admin_url: str = ""
-    pg_database: str = ""
-
-
-def _pg_connect_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    last_error: Exception | None = None
-    for maintenance_db in ("postgres", "template1"):
-        admin_url = urlunsplit(("postgresql", parts.netloc, f"/{maintenance_db}", parts.query, ""))
-        try:
-            return psycopg.connect(admin_url, autocommit=True, connect_timeout=10)
-        except psycopg.OperationalError as exc:
-            last_error = exc
-    raise SystemExit(f"stress_writes: cannot connect to PostgreSQL at {parts.hostname}:{parts.port}: {last_error}")
-
-
-def make_target(database: str) -> Target:
-    data_dir = Path(tempfile.mkdtemp(prefix="orbit-stress-"))
-    env = {
-        "ORBIT_DATA_DIR": str(data_dir),
-        "ORBIT_SECRET_KEY": secrets.token_urlsafe(48),
-        "ORBIT_AUDIT_KEY": secrets.token_urlsafe(32),
-        "ORBIT_DEBUG": "false",
-        "ORBIT_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "orbit.settings",
-    }
-    if database == "sqlite":
-        env["ORBIT_DATABASE_URL"] = f"sqlite:///{data_dir / 'stress.sqlite3'}"
-        return Target("sqlite", env, f"SQLite ({data_dir / 'stress.sqlite3'})", data_dir)
-    parts = urlsplit(database)
-    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        raise SystemExit(f"stress_writes: --database must be 'sqlite' or a postgres:// URL, not {database!r}")
-    name = f"orbit_stress_{os.getpid()}_{secrets.token_hex(4)}"
-    with _pg_connect_admin(database) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env["ORBIT_DATABASE_URL"] = urlunsplit(("postgres", parts.netloc, f"/{name}", parts.query, ""))
-    host = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
-    return Target("postgresql", env, f"PostgreSQL ({host}, database {name})", data_dir, database, name)
-
-
-def drop_target(target: Target) -> None:
-    if target.vendor == "postgresql" and target.pg_database:
-        try:
-            with _pg_connect_admin(target.pg_admin_url) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{target.pg_database}" WITH (FORCE)')
-        except Exception as exc:  # report, but do not hide the benchmark's own result
-            print(f"warning: could not drop database {target.pg_database}: {exc}", file=sys.stderr)
-    shutil.rmtree(target.data_dir, ignore_errors=True)
+def make_target(database: str) -> Database:
+    try:
+        return create_database(database, "stress")
+    except SystemExit as exc:
+        raise SystemExit(f"stress_writes: {exc}") from None
 
 
 def setup_django(env: dict[str, str]) -> None:
@@ -116,7 +60,7 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def migrate(target: Target) -> None:
+def migrate(target: Database) -> None:
     env = {**os.environ, **target.env}
     result = subprocess.run(
         [sys.executable, "-m", "orbit.cli", "migrate", "--verbosity", "0", "--no-input"],
@@ -383,7 +327,7 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
 
 
-def print_report(report: Report, target: Target, args: argparse.Namespace, wall: float) -> None:
+def print_report(report: Report, target: Database, args: argparse.Namespace, wall: float) -> None:
     results = sorted(report.results, key=lambda r: r["writer"])
     rows = []
     for r in results:
@@ -494,7 +438,7 @@ def run(args: argparse.Namespace) -> int:
             from django.db import connections
 
             connections.close_all()
-        drop_target(target)
+        drop_database(target)
 
 
 def main(argv: list[str] | None = None) -> int:
