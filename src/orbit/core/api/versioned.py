@@ -9,6 +9,7 @@ services archive and restore it; the class answers ``retrieve`` (with ``If-None-
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -50,7 +51,7 @@ class RestoreSerializer(serializers.Serializer[Any]):
     version = version_field()
 
 
-class VersionedViewSet(OrbitViewSet):
+class VersionedViewSet(OrbitViewSet, metaclass=ABCMeta):
     """The shared shape of a versioned, archivable resource with a history.
 
     Subclasses set ``serializer_class`` (how one record is shown) and ``update_serializer_class``
@@ -60,21 +61,21 @@ class VersionedViewSet(OrbitViewSet):
 
     update_serializer_class: type[serializers.Serializer[Any]]
 
+    @abstractmethod
     def get_versioned(self) -> Any:
         """The record named in the path, read through the context's selector (404 out of scope)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def perform_update(self, instance: Any, data: dict[str, Any], *, expected_version: int) -> Any:
         """Apply the validated ``data`` to ``instance`` through the context's service as ``self.request.user``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def perform_archive(self, instance: Any, *, expected_version: int, reason: str) -> Any:
         """Archive ``instance`` through the context's service as ``self.request.user``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def perform_restore(self, instance: Any, *, expected_version: int, reason: str) -> Any:
         """Restore ``instance`` through the context's service as ``self.request.user``."""
-        raise NotImplementedError
 
     def show(self, instance: Any, http_status: int = status.HTTP_200_OK) -> Response:
         """One record as ``serializer_class`` shows it, with its version as the ETag."""
