@@ -164,6 +164,14 @@ def _check_version(current: M, expected_version: int) -> None:
         )
 
 
+def _related_ids(values: Any) -> list[Any]:
+    return sorted({v.pk if isinstance(v, models.Model) else v for v in values or ()})
+
+
+def _current_related(instance: models.Model, name: str) -> list[Any]:
+    return sorted(getattr(instance, name).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def audited_create(
     *,
@@ -172,8 +180,12 @@ def audited_create(
     reason: str = "",
     action: str = "create",
     after_insert: Callable[[M], None] | None = None,
+    relations: dict[str, Any] | None = None,
 ) -> M:
-    """Insert ``instance`` and record it; ``after_insert`` may set fields that need the primary key."""
+    """Insert ``instance`` and record it; ``after_insert`` may set fields that need the primary key.
+
+    ``relations`` sets many-to-many fields (name → records or primary keys) in the same write and event.
+    """
     require_actor(actor)
     instance.full_clean()
     now = timezone.now()
@@ -185,6 +197,11 @@ def audited_create(
         after_insert(instance)
     after = snapshot(instance)
     changes = {name: [None, value] for name, value in after.items() if value not in (None, "", {}, [])}
+    for name, related in (relations or {}).items():
+        ids = _related_ids(related)
+        getattr(instance, name).set(ids)
+        if ids:
+            changes[name] = [None, ids]
     record_for(actor=actor, action=action, instance=instance, changes=changes, reason=reason)
     return instance
 
@@ -198,8 +215,12 @@ def audited_update(
     values: dict[str, Any],
     reason: str = "",
     action: str = "update",
+    relations: dict[str, Any] | None = None,
 ) -> M:
-    """Apply ``values`` if the record is still at ``expected_version``; no-op when nothing changes."""
+    """Apply ``values`` if the record is still at ``expected_version``; no-op when nothing changes.
+
+    ``relations`` replaces many-to-many fields (name → records or primary keys) in the same write and event.
+    """
     require_actor(actor)
     current = _lock(instance)
     _check_version(current, expected_version)
@@ -208,12 +229,20 @@ def audited_update(
         setattr(current, name, value)
     current.full_clean()
     changes = diff(before, snapshot(current))
-    if not changes:
+    fields = [current._meta.get_field(name).name for name in changes]
+    related_changes: dict[str, list[Any]] = {}
+    for name, related in (relations or {}).items():
+        old, new = _current_related(current, name), _related_ids(related)
+        if old != new:
+            related_changes[name] = [old, new]
+    if not changes and not related_changes:
         return current
     current.version += 1
     current.updated_at = timezone.now()
-    fields = [current._meta.get_field(name).name for name in changes]
     current.save(update_fields=[*fields, "version", "updated_at"])
+    for name, (_old, new) in related_changes.items():
+        getattr(current, name).set(new)
+    changes.update(related_changes)
     record_for(actor=actor, action=action, instance=current, changes=changes, reason=reason)
     return current
 

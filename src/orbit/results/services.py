@@ -17,9 +17,19 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from orbit.governance.services import audited_archive, audited_create, audited_restore, audited_update
+from orbit.governance.workflow import check_transition
 from orbit.organisation.access import require
 from orbit.organisation.models import OrgUnit
-from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
+from orbit.results.models import (
+    ActualValue,
+    Dimension,
+    Framework,
+    Indicator,
+    NodeLink,
+    PeriodLock,
+    ResultNode,
+    Target,
+)
 from orbit.results.models.periods import PeriodType, period_errors
 
 FRAMEWORK_FIELDS = (
@@ -569,6 +579,8 @@ def actual_create(*, actor: Any, indicator: Indicator, unit: OrgUnit, reason: st
     if framework.is_archived or framework.status == Framework.Status.CLOSED:
         raise ValidationError({"framework": "The framework is closed to new values."})
     actual = ActualValue(indicator=indicator, unit=unit, **values)
+    if actual.period_start and actual.period_end:
+        refuse_if_locked(unit, actual.period_start, actual.period_end, what="value")
     _check_actual_value(actual, indicator)
     _check_period_and_category(actual, indicator, framework, ActualValue)
     _check_disaggregation_total(actual, indicator)
@@ -592,9 +604,11 @@ def actual_update(
         raise ValidationError({"status": "The value is approved; return it to draft before changing it."})
     if actual.status == ActualValue.Status.APPROVED and new_status != actual.status:
         require(actor, "approve", actual.unit.path, noun="value")
+    refuse_if_locked(actual.unit, actual.period_start, actual.period_end, what="value")
     probe = ActualValue.all_objects.get(pk=actual.pk)
     for name, value in values.items():
         setattr(probe, name, value)
+    refuse_if_locked(probe.unit, probe.period_start, probe.period_end, what="value")
     _check_actual_value(probe, indicator)
     _check_period_and_category(probe, indicator, framework, ActualValue)
     _check_disaggregation_total(probe, indicator)
@@ -607,6 +621,7 @@ def actual_update(
 @transaction.atomic
 def actual_archive(*, actor: Any, actual: ActualValue, expected_version: int, reason: str) -> ActualValue:
     require(actor, "change", actual.unit.path, noun="value")
+    refuse_if_locked(actual.unit, actual.period_start, actual.period_end, what="value")
     if actual.status == ActualValue.Status.APPROVED:
         require(actor, "approve", actual.unit.path, noun="value")
     return audited_archive(actor=actor, instance=actual, expected_version=expected_version, reason=reason)
@@ -639,3 +654,78 @@ def dimension_create(*, actor: Any, reason: str = "", **values: Any) -> Dimensio
 
             raise PermissionDenied("Only an administrator may define disaggregation dimensions.")
     return audited_create(actor=actor, instance=Dimension(**values), reason=reason)
+
+
+# --- locked periods and the review workflow of values ----------------------------------------------------------
+
+
+def unit_ancestor_paths(path: str) -> list[str]:
+    """``/1/4/9/`` → ``["/1/", "/1/4/", "/1/4/9/"]``: the unit and every unit above it."""
+    segments = [s for s in path.split("/") if s]
+    return ["/" + "/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+
+
+def period_lock_find(unit: OrgUnit, start: dt.date, end: dt.date) -> PeriodLock | None:
+    """The active lock (on this unit or one above it) that covers any day of ``start``–``end``."""
+    return (
+        PeriodLock.objects.filter(
+            unit__path__in=unit_ancestor_paths(unit.path), period_start__lte=end, period_end__gte=start
+        )
+        .select_related("unit")
+        .order_by("period_start")
+        .first()
+    )
+
+
+def refuse_if_locked(unit: OrgUnit, start: dt.date, end: dt.date, *, what: str = "record") -> None:
+    lock = period_lock_find(unit, start, end)
+    if lock is not None:
+        raise ValidationError(
+            {
+                "period_start": f"The {what} falls in a locked period ({lock.unit.code}, {lock.period_start} to "
+                f"{lock.period_end}); a manager must unlock it first."
+            }
+        )
+
+
+@transaction.atomic
+def period_lock(*, actor: Any, unit: OrgUnit, period_start: dt.date, period_end: dt.date, reason: str) -> PeriodLock:
+    """Close a unit's reporting for a period to changes (managers; the reason goes to the audit log)."""
+    require(actor, "approve", unit.path, noun="unit")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the period is locked."})
+    if period_end < period_start:
+        raise ValidationError({"period_end": "The period ends before it starts."})
+    lock = PeriodLock(unit=unit, period_start=period_start, period_end=period_end, reason=reason.strip())
+    return audited_create(actor=actor, instance=lock, reason=reason.strip())
+
+
+@transaction.atomic
+def period_unlock(*, actor: Any, lock: PeriodLock, expected_version: int, reason: str) -> PeriodLock:
+    """Reopen a locked period (managers of the locked unit, with a reason)."""
+    require(actor, "approve", lock.unit.path, noun="lock")
+    return audited_archive(actor=actor, instance=lock, expected_version=expected_version, reason=reason)
+
+
+@transaction.atomic
+def actual_transition(
+    *, actor: Any, actual: ActualValue, action: str, expected_version: int, note: str = ""
+) -> ActualValue:
+    """Move a value through the review workflow (:mod:`orbit.governance.workflow`): submit, return,
+    approve, reopen.  Contributors of the reporting unit submit; its managers return, approve and reopen."""
+    transition = check_transition(action, actual.status, note)
+    require(actor, transition.right, actual.unit.path, noun="value")
+    refuse_if_locked(actual.unit, actual.period_start, actual.period_end, what="value")
+    values: dict[str, Any] = {"status": transition.target}
+    if action == "return":
+        values["review_note"] = note.strip()
+    elif action == "submit":
+        values["review_note"] = actual.review_note if actual.status == ActualValue.Status.RETURNED else ""
+    return audited_update(
+        actor=actor,
+        instance=actual,
+        expected_version=expected_version,
+        values=values,
+        reason=note.strip(),
+        action="approve" if action == "approve" else "update",
+    )

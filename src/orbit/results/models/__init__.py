@@ -5,5 +5,6 @@ from orbit.results.models.indicators import (
     Indicator,
     Target,
 )
+from orbit.results.models.locks import PeriodLock
 
-__all__ = ["ActualValue", "Dimension", "Framework", "Indicator", "NodeLink", "ResultNode", "Target"]
+__all__ = ["ActualValue", "Dimension", "Framework", "Indicator", "NodeLink", "PeriodLock", "ResultNode", "Target"]

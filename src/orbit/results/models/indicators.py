@@ -249,6 +249,7 @@ class ActualValue(PeriodMixin, AuditedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
         APPROVED = "approved", _("Approved")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="actuals")
@@ -259,6 +260,7 @@ class ActualValue(PeriodMixin, AuditedModel):
     score = models.IntegerField(_("score"), null=True, blank=True)
     narrative = models.TextField(_("narrative"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    review_note = models.TextField(_("reviewer's note"), blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
 
     class Meta:

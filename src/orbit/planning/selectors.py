@@ -1,0 +1,511 @@
+"""Reads of the operational plan, scoped by the reader's units.
+
+An activity is readable by users whose scope covers its responsible unit or one of its contributing units.
+An update is readable by users whose scope covers its unit; once approved, also by every reader of its
+activity (or value).  Evidence follows its update.  Regional initiatives are readable by every signed-in
+user (they are published), their activities by the rules above.
+
+Lists are paginated and read with a fixed number of queries whatever their length: each list owns its joins
+(``select_related``) and fetches related rows for a whole page at once (``prefetch_related``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+
+from orbit.core.errors import NotFound
+from orbit.governance.workflow import ReviewStatus
+from orbit.organisation.access import ALL, scope_paths
+from orbit.planning.models import (
+    Activity,
+    ActivityStatus,
+    BudgetLine,
+    Evidence,
+    ExchangeRate,
+    Milestone,
+    ProgressUpdate,
+    RegionalInitiative,
+)
+from orbit.results.models import ActualValue
+
+PAGE_SIZE = 50
+
+
+def _path_q(user: Any, action: str, field_name: str) -> Q | None:
+    """None when the user's scope is everything; else a Q over ``field_name`` (possibly matching nothing)."""
+    paths = scope_paths(user, action)
+    if paths is ALL:
+        return None
+    assert isinstance(paths, list)
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(**{f"{field_name}__startswith": path})
+    return query
+
+
+# --- activities -----------------------------------------------------------------------------------------------
+
+
+def activity_restrict(user: Any, action: str = "view", *, include_archived: bool = False) -> QuerySet[Activity]:
+    manager = Activity.all_objects if include_archived else Activity.objects
+    activities = manager.select_related("responsible_unit")
+    if not getattr(user, "is_authenticated", False):
+        return activities.none()
+    own = _path_q(user, action, "responsible_unit__path")
+    if own is None:
+        return activities
+    if action != "view":
+        return activities.filter(own)
+    paths = scope_paths(user, "view")
+    assert isinstance(paths, list)
+    contributing = Activity.contributing_units.through.objects.filter(activity_id=OuterRef("pk"))
+    contrib_q = Q(pk__in=[])
+    for path in paths:
+        contrib_q |= Q(orgunit__path__startswith=path)
+    return activities.filter(own | Exists(contributing.filter(contrib_q)))
+
+
+def activity_get(user: Any, pk: Any, action: str = "view") -> Activity:
+    try:
+        return activity_restrict(user, action, include_archived=True).get(pk=pk)
+    except (Activity.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such activity.") from exc
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    unit: str = ""  # unit code: the unit and the units under it
+    region: str = ""
+    initiative: str = ""
+    status: str = ""
+    year: int | None = None
+    sdg: int | None = None  # an SDG target node id (or an SDG goal node id: its targets)
+    node: int | None = None  # a result node: activities serving it or a node under it
+    q: str = ""
+    include_archived: bool = False
+
+    def as_query(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.__dict__.items() if v not in ("", None, False)}
+
+
+def activity_list(user: Any, filters: PlanFilters | None = None) -> QuerySet[Activity]:
+    """The operational plan as a list, filtered; ordered by responsible unit, then code."""
+    from orbit.organisation.models import OrgUnit
+    from orbit.results.models import ResultNode
+
+    f = filters or PlanFilters()
+    activities = activity_restrict(user, include_archived=f.include_archived)
+    if f.unit:
+        unit = OrgUnit.objects.filter(code=f.unit).only("path").first()
+        activities = activities.filter(responsible_unit__path__startswith=unit.path) if unit else activities.none()
+    if f.region:  # a JSON list of codes: match the quoted code in its text (the same on both databases)
+        activities = activities.filter(regions__icontains=f'"{f.region}"')
+    if f.initiative:
+        activities = activities.filter(initiatives__code=f.initiative)
+    if f.status:
+        activities = activities.filter(status=f.status)
+    if f.year:
+        start, end = dt.date(f.year, 1, 1), dt.date(f.year, 12, 31)
+        activities = activities.filter(
+            Q(planned_start__lte=end) | Q(planned_start__isnull=True),
+            Q(planned_end__gte=start) | Q(planned_end__isnull=True),
+        )
+    if f.sdg:
+        sdg = ResultNode.objects.filter(pk=f.sdg).only("path", "framework_id").first()
+        if sdg is None:
+            activities = activities.none()
+        else:
+            activities = activities.filter(
+                sdg_targets__framework_id=sdg.framework_id, sdg_targets__path__startswith=sdg.path
+            )
+    if f.node:
+        node = ResultNode.objects.filter(pk=f.node).only("path", "framework_id").first()
+        if node is None:
+            activities = activities.none()
+        else:
+            activities = activities.filter(nodes__framework_id=node.framework_id, nodes__path__startswith=node.path)
+    if f.q:
+        from orbit.core.fields import translated_search_q
+
+        activities = activities.filter(Q(code__icontains=f.q) | translated_search_q("title", f.q))
+    if f.initiative or f.sdg or f.node:
+        activities = activities.distinct()
+    return activities.order_by("responsible_unit__path", "code")
+
+
+def activity_page(user: Any, filters: PlanFilters | None = None, page: Any = 1) -> Page[Activity]:
+    """One page of the plan, with the results served and the count of updates, in a fixed number of queries."""
+    from orbit.results.models import ResultNode
+
+    queryset = activity_list(user, filters).prefetch_related(
+        Prefetch("nodes", queryset=ResultNode.objects.select_related("framework").order_by("path")),
+        Prefetch("initiatives", queryset=RegionalInitiative.objects.only("id", "code")),
+    )
+    paginator = Paginator(queryset, PAGE_SIZE)
+    return paginator.get_page(page)
+
+
+# --- updates --------------------------------------------------------------------------------------------------
+
+
+def update_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[ProgressUpdate]:
+    manager = ProgressUpdate.all_objects if include_archived else ProgressUpdate.objects
+    updates = manager.select_related("unit", "author", "activity", "actual_value", "reviewed_by")
+    if not getattr(user, "is_authenticated", False):
+        return updates.none()
+    own = _path_q(user, "view", "unit__path")
+    if own is None:
+        return updates
+    readable_activities = activity_restrict(user).values("pk")
+    from orbit.results.selectors import actual_restrict
+
+    readable_values = actual_restrict(user).values("pk")
+    approved = Q(status=ReviewStatus.APPROVED) & (
+        Q(activity__in=readable_activities) | Q(actual_value__in=readable_values)
+    )
+    return updates.filter(own | approved)
+
+
+def update_get(user: Any, pk: Any) -> ProgressUpdate:
+    try:
+        return update_restrict(user, include_archived=True).get(pk=pk)
+    except (ProgressUpdate.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such update.") from exc
+
+
+def _with_evidence(updates: QuerySet[ProgressUpdate]) -> QuerySet[ProgressUpdate]:
+    return updates.prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+
+
+def activity_updates(user: Any, activity: Activity) -> list[ProgressUpdate]:
+    return list(_with_evidence(update_restrict(user).filter(activity=activity).order_by("-date", "-id")))
+
+
+def value_updates(user: Any, actual: ActualValue) -> list[ProgressUpdate]:
+    return list(_with_evidence(update_restrict(user).filter(actual_value=actual).order_by("-date", "-id")))
+
+
+def evidence_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[Evidence]:
+    manager = Evidence.all_objects if include_archived else Evidence.objects
+    readable = update_restrict(user, include_archived=include_archived).values("pk")
+    return manager.select_related("update", "update__unit", "update__activity").filter(update__in=readable)
+
+
+def evidence_get(user: Any, pk: Any) -> Evidence:
+    try:
+        return evidence_restrict(user, include_archived=True).get(pk=pk)
+    except (Evidence.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such evidence.") from exc
+
+
+def review_queue(user: Any) -> dict[str, Any]:
+    """Submitted updates and values waiting for a review the user may give (managers of their units)."""
+    scoped = _path_q(user, "approve", "unit__path")
+    updates = ProgressUpdate.objects.filter(status=ReviewStatus.SUBMITTED).select_related(
+        "unit", "author", "activity", "actual_value__indicator"
+    )
+    values = ActualValue.objects.filter(status=ActualValue.Status.SUBMITTED).select_related(
+        "unit", "indicator", "indicator__node__framework"
+    )
+    if scoped is not None:
+        updates, values = updates.filter(scoped), values.filter(scoped)
+    return {
+        "updates": list(updates.order_by("submitted_at", "id")[:200]),
+        "values": list(values.order_by("period_start", "id")[:200]),
+    }
+
+
+def my_work(user: Any, *, today: dt.date | None = None) -> dict[str, Any]:
+    """What is on the user's desk: activities they work on, updates due, returned updates, reviews waiting."""
+    today = today or dt.date.today()
+    mine = (
+        activity_restrict(user, "change")
+        .filter(Q(staff=user) | Q(updates__author=user))
+        .exclude(status__in=[ActivityStatus.COMPLETED, ActivityStatus.CANCELLED])
+        .distinct()
+        .order_by("planned_end", "code")
+    )
+    recent = ProgressUpdate.objects.filter(activity=OuterRef("pk"), date__gte=today - dt.timedelta(days=90))
+    due = (
+        activity_restrict(user, "change")
+        .filter(status__in=[ActivityStatus.ONGOING, ActivityStatus.DELAYED])
+        .filter(~Exists(recent))
+        .order_by("planned_end", "code")
+    )
+    my_updates = ProgressUpdate.objects.filter(author=user).select_related("activity", "unit")
+    queue = review_queue(user) if scope_paths(user, "approve") else {"updates": [], "values": []}
+    return {
+        "activities": list(mine[:50]),
+        "due": list(due[:50]),
+        "drafts": list(my_updates.filter(status__in=[ReviewStatus.DRAFT, ReviewStatus.RETURNED])[:50]),
+        "submitted": list(my_updates.filter(status=ReviewStatus.SUBMITTED)[:50]),
+        "review_updates": queue["updates"],
+        "review_values": queue["values"],
+    }
+
+
+# --- budget ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MoneyTotals:
+    """Sums kept per currency; a conversion to ``base`` only where a dated rate exists for every currency."""
+
+    by_currency: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    base: str = "CHF"
+    converted: dict[str, Decimal] | None = None
+    rates: dict[str, ExchangeRate] = field(default_factory=dict)
+    missing_rates: list[str] = field(default_factory=list)
+
+
+AMOUNTS = ("planned", "committed", "spent")
+
+
+def rate_table(base: str, as_of: dt.date) -> dict[str, ExchangeRate]:
+    """The latest rate into ``base`` valid on ``as_of``, per currency (one query)."""
+    table: dict[str, ExchangeRate] = {}
+    for rate in ExchangeRate.objects.filter(base=base, valid_from__lte=as_of).order_by("currency", "-valid_from"):
+        table.setdefault(rate.currency, rate)
+    return table
+
+
+def money_totals(rows: list[dict[str, Any]], *, base: str = "CHF", as_of: dt.date | None = None) -> MoneyTotals:
+    """Totals of ``rows`` (dicts with ``currency`` and the three amounts), never mixing currencies."""
+    totals = MoneyTotals(base=base)
+    for row in rows:
+        bucket = totals.by_currency.setdefault(row["currency"], dict.fromkeys(AMOUNTS, Decimal(0)))
+        for name in AMOUNTS:
+            bucket[name] += row[name] or Decimal(0)
+    foreign = sorted(c for c in totals.by_currency if c != base)
+    if not foreign:
+        totals.converted = totals.by_currency.get(base, dict.fromkeys(AMOUNTS, Decimal(0)))
+        return totals
+    totals.rates = rate_table(base, as_of or dt.date.today())
+    totals.missing_rates = [c for c in foreign if c not in totals.rates]
+    if totals.missing_rates:
+        return totals
+    converted = dict.fromkeys(AMOUNTS, Decimal(0))
+    for currency, bucket in totals.by_currency.items():
+        rate = Decimal(1) if currency == base else totals.rates[currency].rate
+        for name in AMOUNTS:
+            converted[name] += (bucket[name] * rate).quantize(Decimal("0.01"))
+    totals.converted = converted
+    return totals
+
+
+def activity_budget(activity: Activity) -> tuple[list[BudgetLine], MoneyTotals]:
+    lines = list(BudgetLine.objects.filter(activity=activity).order_by("year", "source", "id"))
+    rows = [{"currency": line.currency, **{name: getattr(line, name) for name in AMOUNTS}} for line in lines]
+    return lines, money_totals(rows)
+
+
+def activity_milestones(activity: Activity) -> list[Milestone]:
+    return list(Milestone.objects.filter(activity=activity).order_by("due_date", "id"))
+
+
+# --- regional initiatives -------------------------------------------------------------------------------------
+
+
+def initiative_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[RegionalInitiative]:
+    manager = RegionalInitiative.all_objects if include_archived else RegionalInitiative.objects
+    if not getattr(user, "is_authenticated", False):
+        return manager.none()
+    return manager.select_related("lead_unit", "node")
+
+
+def initiative_get(user: Any, pk: Any) -> RegionalInitiative:
+    try:
+        return initiative_restrict(user, include_archived=True).get(pk=pk)
+    except (RegionalInitiative.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such regional initiative.") from exc
+
+
+def initiative_list(user: Any) -> list[RegionalInitiative]:
+    readable = activity_restrict(user).filter(initiatives=OuterRef("pk")).values("pk")
+    return list(
+        initiative_restrict(user)
+        .annotate(activity_count=Count("activities", filter=Q(activities__in=readable), distinct=True))
+        .order_by("region", "code")
+    )
+
+
+def initiative_detail(user: Any, initiative: RegionalInitiative) -> dict[str, Any]:
+    """Horizontally, its activities across units; vertically, the path of each output up its framework and
+    the nodes those contribute to."""
+    from orbit.results.models import NodeLink, ResultNode
+
+    activities = list(
+        activity_restrict(user).filter(initiatives=initiative).order_by("responsible_unit__path", "code")
+    )
+    outputs = list(initiative.outputs.select_related("framework").order_by("framework__code", "path"))
+    ancestor_paths: set[tuple[int, str]] = set()
+    for output in outputs:
+        segments = [s for s in output.path.split("/") if s]
+        for depth in range(1, len(segments)):
+            ancestor_paths.add((output.framework_id, "/" + "/".join(segments[:depth]) + "/"))
+    ancestors: dict[tuple[int, str], ResultNode] = {}
+    if ancestor_paths:
+        query = Q(pk__in=[])
+        for framework_id, path in ancestor_paths:
+            query |= Q(framework_id=framework_id, path=path)
+        ancestors = {(n.framework_id, n.path): n for n in ResultNode.objects.filter(query)}
+    contributes = defaultdict(list)
+    for link in NodeLink.objects.filter(source__in=outputs).select_related("target", "target__framework"):
+        contributes[link.source_id].append(link.target)
+    chains = []
+    for output in outputs:
+        segments = [s for s in output.path.split("/") if s]
+        chain = [
+            ancestors[(output.framework_id, "/" + "/".join(segments[:d]) + "/")]
+            for d in range(1, len(segments))
+            if (output.framework_id, "/" + "/".join(segments[:d]) + "/") in ancestors
+        ]
+        chains.append({"output": output, "ancestors": chain, "contributes_to": contributes.get(output.pk, [])})
+    by_unit: dict[str, list[Activity]] = defaultdict(list)
+    for activity in activities:
+        by_unit[activity.responsible_unit.code].append(activity)
+    return {"activities": activities, "by_unit": dict(by_unit), "chains": chains}
+
+
+# --- dashboard ------------------------------------------------------------------------------------------------
+
+
+def activity_status_counts(user: Any, filters: PlanFilters | None = None) -> dict[str, int]:
+    rows = activity_list(user, filters).order_by().values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(ActivityStatus.values, 0)
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def activities_by_year(user: Any, filters: PlanFilters | None = None) -> list[dict[str, Any]]:
+    """Activities by planned start year and status (the picture of the plan over time)."""
+    rows = (
+        activity_list(user, filters)
+        .exclude(planned_start__isnull=True)
+        .order_by()
+        .annotate(year=ExtractYear("planned_start"))
+        .values("year", "status")
+        .annotate(n=Count("id"))
+    )
+    years: dict[int, dict[str, int]] = {}
+    for row in rows:
+        years.setdefault(row["year"], dict.fromkeys(ActivityStatus.values, 0))[row["status"]] = row["n"]
+    return [{"year": year, "counts": years[year]} for year in sorted(years)]
+
+
+def budget_execution(user: Any, filters: PlanFilters | None = None) -> dict[str, Any]:
+    """Planned, committed and spent by funding source and by responsible unit, per currency (two queries)."""
+    readable = activity_list(user, filters).order_by().values("pk")
+    lines = BudgetLine.objects.filter(activity__in=readable)
+    if filters and filters.year:
+        lines = lines.filter(year=filters.year)
+    sums = {name: Sum(name) for name in AMOUNTS}
+    by_source = list(lines.order_by().values("source", "currency").annotate(**sums))
+    by_unit = list(
+        lines.order_by().values("activity__responsible_unit__code", "currency").annotate(**sums)
+    )
+    return {"by_source": by_source, "by_unit": by_unit, "totals": money_totals(by_source)}
+
+
+def latest_evidence(user: Any, *, limit: int = 12, publishable_only: bool = False) -> list[Evidence]:
+    evidence = evidence_restrict(user).filter(kind__in=[Evidence.Kind.PHOTO, Evidence.Kind.VIDEO])
+    if publishable_only:
+        evidence = evidence.filter(Q(identifiable_people=False) | Q(consent=True))
+    return list(evidence.order_by("-created_at", "-id")[:limit])
+
+
+STATUS_KEYS = ("on_track", "at_risk", "off_track", "no_data")
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys(STATUS_KEYS, 0)
+
+
+@dataclass
+class KpiBreakdown:
+    framework: Any
+    as_of: dt.date
+    statuses: tuple[str, ...]
+    totals: dict[str, int]
+    by_objective: list[dict[str, Any]]
+    by_unit: list[dict[str, Any]]
+    by_region: list[dict[str, Any]]
+    by_initiative: list[dict[str, Any]]
+    by_sdg: list[dict[str, Any]]
+
+
+def kpi_breakdown(
+    user: Any, framework: Any, *, as_of: dt.date | None = None, include_submitted: bool = False
+) -> KpiBreakdown:
+    """KPI status of one framework's indicators (each at its current target) by objective, by responsible unit
+    and its region, by regional initiative and by SDG: one tree evaluation, then grouping in memory."""
+    from orbit.organisation.models import OrgUnit
+    from orbit.planning.models.activities import REGION_BY_UNIT_NAME
+    from orbit.results.selectors import framework_tree
+
+    statuses = ("approved", "submitted") if include_submitted else ("approved",)
+    tree = framework_tree(user, framework, as_of=as_of, statuses=statuses)
+    unit_region = {
+        code: REGION_BY_UNIT_NAME.get(region, "")
+        for code, region in OrgUnit.objects.values_list("code", "region")
+    }
+    by_objective: list[dict[str, Any]] = []
+    by_unit: dict[str, dict[str, int]] = defaultdict(_empty_counts)
+    by_region: dict[str, dict[str, int]] = defaultdict(_empty_counts)
+    by_node_path: dict[str, list[str]] = {}
+    sdg_counts: dict[int, dict[str, Any]] = {}
+    for view in tree.nodes:
+        if view.depth == 1:
+            by_objective.append({"node": view.node, "rollup": view.rollup})
+        statuses_here = []
+        for item in view.indicators:
+            status = item.current.status if item.current else "no_data"
+            statuses_here.append(status)
+            code = getattr(item.indicator, "responsible_unit__code", None) or framework.owner_unit.code
+            by_unit[code][status] += 1
+            by_region[unit_region.get(code) or "HQ"][status] += 1
+        by_node_path[view.node.path] = statuses_here
+        for target in view.links:
+            if target.framework.kind == "global_goals":
+                entry = sdg_counts.setdefault(target.pk, {"node": target, "counts": _empty_counts(), "paths": set()})
+                entry["paths"].add(view.node.path)
+
+    def subtree_counts(paths: set[str]) -> dict[str, int]:
+        counts = _empty_counts()
+        for path, statuses_here in by_node_path.items():
+            if any(path.startswith(p) for p in paths):
+                for status in statuses_here:
+                    counts[status] += 1
+        return counts
+
+    by_initiative = []
+    initiatives = RegionalInitiative.objects.filter(outputs__framework=framework).distinct().prefetch_related(
+        Prefetch("outputs", queryset=framework.nodes.all().only("id", "path", "framework_id"))
+    )
+    for initiative in initiatives.order_by("region", "code"):
+        paths = {n.path for n in initiative.outputs.all()}
+        by_initiative.append({"initiative": initiative, "counts": subtree_counts(paths)})
+    by_sdg = [
+        {"node": entry["node"], "counts": subtree_counts(entry["paths"])}
+        for entry in sorted(sdg_counts.values(), key=lambda e: e["node"].path)
+    ]
+    return KpiBreakdown(
+        framework=framework,
+        as_of=tree.as_of,
+        statuses=statuses,
+        totals=tree.totals,
+        by_objective=by_objective,
+        by_unit=[{"code": k, "counts": v} for k, v in sorted(by_unit.items())],
+        by_region=[{"code": k, "counts": v} for k, v in sorted(by_region.items())],
+        by_initiative=by_initiative,
+        by_sdg=by_sdg,
+    )
