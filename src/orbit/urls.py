@@ -15,6 +15,7 @@ urlpatterns = [
     path("units/", include("orbit.organisation.urls")),
     path("results/excel/", include("orbit.results.excel_urls")),
     path("results/", include("orbit.results.urls")),
+    path("plan/", include("orbit.planning.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

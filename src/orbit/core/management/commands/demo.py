@@ -11,6 +11,7 @@ from orbit.core.context import audit_context
 from orbit.organisation.demo import DEMO_PASSWORD, load_demo_users
 from orbit.organisation.reference import load_units
 from orbit.organisation.services import system_actor
+from orbit.planning.demo import load_demo_plan
 from orbit.results.demo import load_demo_results
 from orbit.results.reference import load_reference_frameworks
 
@@ -30,11 +31,13 @@ class Command(BaseCommand):
             plan = load_demo_users(actor=actor)
             frameworks = load_reference_frameworks(actor=actor)
             sample = load_demo_results(actor=actor)
+            planning = load_demo_plan(actor=actor)
         self.stdout.write(
             f"reference units: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
         )
         self.stdout.write(frameworks.summary())
         self.stdout.write(sample.summary())
+        self.stdout.write(planning.summary())
         self.stdout.write(f"sample users (password for all: {DEMO_PASSWORD}):")
         for item in plan:
             where = item.unit or "all units"
