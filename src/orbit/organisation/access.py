@@ -124,3 +124,27 @@ def require(actor: Any, action: str, path: str, *, noun: str = "record", public:
     if public or can(actor, "view", path):
         raise PermissionDenied(f"You need the {action} right here to change this {noun}.")
     raise NotFound(f"No such {noun}.")
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """``/1/4/9/`` → ``["/1/", "/1/4/", "/1/4/9/"]``: the unit and every unit above it."""
+    segments = [s for s in path.split("/") if s]
+    return ["/" + "/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
+
+
+def paths_above_scope(user: Any) -> list[str] | _All:
+    """The paths of every unit at or above a unit the user may view (ALL for a global scope).
+
+    Plans are shared downwards: a framework owned by a bureau is readable by its regional offices, whose staff
+    plan and report against it, while a bureau's records stay out of their reach otherwise.
+    """
+    paths = scope_paths(user, "view")
+    if paths is ALL:
+        return ALL
+    return sorted({above for path in paths for above in ancestor_paths(path)})
+
+
+def reads_from_below(user: Any, path: str) -> bool:
+    """Whether the unit at ``path`` is at or above one of the user's units (so its plans are readable)."""
+    above = paths_above_scope(user)
+    return above is ALL or path in above

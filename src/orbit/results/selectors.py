@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from orbit.core.errors import NotFound
 from orbit.core.fields import TranslatedText, TranslatedTextField, translated_search_q
-from orbit.organisation.access import ALL, scope_paths
+from orbit.organisation.access import ALL, paths_above_scope, scope_paths
 from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
 from orbit.results.rollup import (
     DEFAULT_STATUSES,
@@ -53,11 +53,16 @@ def _path_q(user: Any, action: str, field_name: str) -> Q | None:
 
 
 def _framework_q(user: Any, action: str, prefix: str = "") -> Q | None:
+    """Frameworks in the user's scope for ``action``; to view, also public ones and those owned by a unit
+    above one of the user's units (plans are shared downwards, :func:`orbit.organisation.access.paths_above_scope`)."""
     scoped = _path_q(user, action, f"{prefix}owner_unit__path")
     if scoped is None:
         return None
     if action == "view" and getattr(user, "is_authenticated", False):
         scoped |= Q(**{f"{prefix}is_public": True})
+        above = paths_above_scope(user)
+        if above is not ALL and above:
+            scoped |= Q(**{f"{prefix}owner_unit__path__in": above})
     return scoped
 
 

@@ -18,7 +18,7 @@ from django.db.models import Max, Q
 
 from orbit.governance.services import audited_archive, audited_create, audited_restore, audited_update
 from orbit.governance.workflow import check_transition
-from orbit.organisation.access import require
+from orbit.organisation.access import ancestor_paths, reads_from_below, require
 from orbit.organisation.models import OrgUnit
 from orbit.results.models import (
     ActualValue,
@@ -49,6 +49,11 @@ ACTUAL_FIELDS = ("period_type", "period_start", "period_end", "unit", "value", "
                  "narrative", "dimension", "category", "is_sample")  # fmt: skip
 
 
+def _shared(actor: Any, framework: Framework) -> bool:
+    """Readable without a role on its owner: public, or owned by a unit above one of the actor's units."""
+    return framework.is_public or reads_from_below(actor, framework.owner_unit.path)
+
+
 def _only(values: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(values) - set(allowed)
     if unknown:
@@ -71,7 +76,7 @@ def framework_update(
     *, actor: Any, framework: Framework, expected_version: int, reason: str = "", **values: Any
 ) -> Framework:
     _only(values, FRAMEWORK_FIELDS)
-    require(actor, "approve", framework.owner_unit.path, noun="framework", public=framework.is_public)
+    require(actor, "approve", framework.owner_unit.path, noun="framework", public=_shared(actor, framework))
     if "owner_unit" in values and values["owner_unit"] != framework.owner_unit:
         require(actor, "approve", values["owner_unit"].path, noun="unit")
     if "tiers" in values:
@@ -97,13 +102,13 @@ def framework_update(
 
 @transaction.atomic
 def framework_archive(*, actor: Any, framework: Framework, expected_version: int, reason: str) -> Framework:
-    require(actor, "approve", framework.owner_unit.path, noun="framework", public=framework.is_public)
+    require(actor, "approve", framework.owner_unit.path, noun="framework", public=_shared(actor, framework))
     return audited_archive(actor=actor, instance=framework, expected_version=expected_version, reason=reason)
 
 
 @transaction.atomic
 def framework_restore(*, actor: Any, framework: Framework, expected_version: int, reason: str = "") -> Framework:
-    require(actor, "approve", framework.owner_unit.path, noun="framework", public=framework.is_public)
+    require(actor, "approve", framework.owner_unit.path, noun="framework", public=_shared(actor, framework))
     return audited_restore(actor=actor, instance=framework, expected_version=expected_version, reason=reason)
 
 
@@ -140,7 +145,7 @@ def renumber(framework: Framework) -> None:
 
 
 def _require_framework_change(actor: Any, framework: Framework) -> None:
-    require(actor, "change", framework.owner_unit.path, noun="framework", public=framework.is_public)
+    require(actor, "change", framework.owner_unit.path, noun="framework", public=_shared(actor, framework))
     if framework.is_archived:
         raise ValidationError({"framework": "The framework is archived."})
     if framework.status == Framework.Status.CLOSED:
@@ -284,7 +289,7 @@ def node_restore(*, actor: Any, node: ResultNode, expected_version: int, reason:
 def node_link(*, actor: Any, source: ResultNode, target: ResultNode, note: str = "", reason: str = "") -> NodeLink:
     """Record that ``source`` contributes to ``target`` (a node of another framework, an SDG target)."""
     _require_framework_change(actor, source.framework)
-    require(actor, "view", target.framework.owner_unit.path, noun="node", public=target.framework.is_public)
+    require(actor, "view", target.framework.owner_unit.path, noun="node", public=_shared(actor, target.framework))
     return audited_create(actor=actor, instance=NodeLink(source=source, target=target, note=note), reason=reason)
 
 
@@ -299,7 +304,7 @@ def node_link_restore(*, actor: Any, link: NodeLink, expected_version: int, reas
     """Record again a contribution that was removed; at most one active link joins two nodes."""
     _require_framework_change(actor, link.source.framework)
     target_framework = link.target.framework
-    require(actor, "view", target_framework.owner_unit.path, noun="node", public=target_framework.is_public)
+    require(actor, "view", target_framework.owner_unit.path, noun="node", public=_shared(actor, target_framework))
     if link.source.is_archived or link.target.is_archived:
         raise ValidationError({"target": "One of the linked nodes is archived; restore it first."})
     if NodeLink.objects.filter(source_id=link.source_id, target_id=link.target_id).exclude(pk=link.pk).exists():
@@ -574,7 +579,7 @@ def _check_disaggregation_total(actual: ActualValue, indicator: Indicator) -> No
 def actual_create(*, actor: Any, indicator: Indicator, unit: OrgUnit, reason: str = "", **values: Any) -> ActualValue:
     _only({**values, "unit": unit}, ACTUAL_FIELDS)
     framework = _indicator_framework(indicator)
-    require(actor, "view", framework.owner_unit.path, noun="indicator", public=framework.is_public)
+    require(actor, "view", framework.owner_unit.path, noun="indicator", public=_shared(actor, framework))
     require(actor, "change", unit.path, noun="unit")
     if framework.is_archived or framework.status == Framework.Status.CLOSED:
         raise ValidationError({"framework": "The framework is closed to new values."})
@@ -659,17 +664,11 @@ def dimension_create(*, actor: Any, reason: str = "", **values: Any) -> Dimensio
 # --- locked periods and the review workflow of values ----------------------------------------------------------
 
 
-def unit_ancestor_paths(path: str) -> list[str]:
-    """``/1/4/9/`` → ``["/1/", "/1/4/", "/1/4/9/"]``: the unit and every unit above it."""
-    segments = [s for s in path.split("/") if s]
-    return ["/" + "/".join(segments[: i + 1]) + "/" for i in range(len(segments))]
-
-
 def period_lock_find(unit: OrgUnit, start: dt.date, end: dt.date) -> PeriodLock | None:
     """The active lock (on this unit or one above it) that covers any day of ``start``–``end``."""
     return (
         PeriodLock.objects.filter(
-            unit__path__in=unit_ancestor_paths(unit.path), period_start__lte=end, period_end__gte=start
+            unit__path__in=ancestor_paths(unit.path), period_start__lte=end, period_end__gte=start
         )
         .select_related("unit")
         .order_by("period_start")

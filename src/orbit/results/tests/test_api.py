@@ -304,10 +304,11 @@ RELATIONS = ("own", "descendant", "sibling", "ancestor", "public")
     ("role", "expected_read", "expected_patch"),
     [
         # Framework structure needs the approve right (managers) on the owning unit; public ones are
-        # readable by everyone and changeable by no one without that right.
-        ("viewer", [200, 200, 404, 404, 200], [403, 403, 404, 404, 403]),
-        ("contributor", [200, 200, 404, 404, 200], [403, 403, 404, 404, 403]),
-        ("manager", [200, 200, 404, 404, 200], [200, 200, 404, 404, 403]),
+        # readable by everyone and changeable by no one without that right; plans of a unit above one's
+        # own are shared downwards (readable, not changeable); siblings' stay out of reach.
+        ("viewer", [200, 200, 404, 200, 200], [403, 403, 404, 403, 403]),
+        ("contributor", [200, 200, 404, 200, 200], [403, 403, 404, 403, 403]),
+        ("manager", [200, 200, 404, 200, 200], [200, 200, 404, 403, 403]),
     ],
 )
 def test_framework_scope_matrix(tree, spread, request, role, expected_read, expected_patch):

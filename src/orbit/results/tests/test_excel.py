@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from orbit import urls as root_urls
 from orbit.core.context import audit_context
 from orbit.governance.models import AuditEvent
-from orbit.organisation.tests.factories import grant, make_user
+from orbit.organisation.tests.factories import grant, make_unit, make_user
 from orbit.results import excel
 from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
 from orbit.results.services import (
@@ -610,7 +610,7 @@ def test_web_export_is_scoped(rich, tree, client, manager, system_actor):
 
     with audit_context(source="cli"):
         hidden = framework_create(
-            actor=system_actor, owner_unit=tree.root, code="HID", name={"en": "Hidden"},
+            actor=system_actor, owner_unit=make_unit("OTHER-B", parent=tree.root, type="bureau"), code="HID", name={"en": "Hidden"},
             cycle_start=dt.date(2024, 1, 1), cycle_end=dt.date(2024, 12, 31), tiers=[{"en": "Goal"}],
         )  # fmt: skip
     assert client.get(reverse("results_excel:export", args=[hidden.pk])).status_code == 404

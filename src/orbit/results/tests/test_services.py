@@ -140,15 +140,18 @@ def test_values_need_change_right_on_the_reporting_unit(fw, tree, cli_context):
     from orbit.core.errors import NotFound, PermissionDenied
     from orbit.organisation.tests.factories import grant, make_user
 
+    from orbit.organisation.tests.factories import make_unit
+
     ind = make_indicator(make_node(fw, "A"))
+    outsider = make_user()
+    grant(outsider, make_unit("OUT", parent=tree.root, type="bureau"), "contributor")
+    with pytest.raises(NotFound):  # a unit outside BDT cannot see the BDT framework
+        actual_create(actor=outsider, indicator=ind, unit=outsider.memberships.get().unit, value=1, **Y2024)
     user = make_user()
     grant(user, tree.dept_a, "contributor")
-    with pytest.raises(NotFound):  # cannot see the BDT framework
-        actual_create(actor=user, indicator=ind, unit=tree.dept_a, value=1, **Y2024)
-    grant(make_user(), tree.bdt, "viewer")
-    grant(user, tree.bdt, "viewer")
+    # A department under BDT reads the bureau's plan (plans are shared downwards) and reports on it.
     value = actual_create(actor=user, indicator=ind, unit=tree.dept_a, value=1, **Y2024)
     with pytest.raises(PermissionDenied):
         actual_update(actor=user, actual=value, expected_version=1, status="approved")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # a sibling unit is out of the user's scope
         actual_create(actor=user, indicator=ind, unit=tree.dept_b, value=1, **Y2024)
