@@ -265,8 +265,8 @@ def test_locked_periods_refuse_edits_until_a_manager_unlocks(org):
 def test_a_lock_on_a_parent_unit_covers_values_of_units_below(org):
     node = make_node(org.framework, "Output 3", parent=org.output.parent)
     indicator = make_indicator(node, "K2")
-    period_lock(actor=_bdt_manager(org), unit=org.tree.bdt, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31),
-                reason="year closed")  # fmt: skip
+    period_lock(actor=_bdt_manager(org), unit=org.tree.bdt, period_start=dt.date(2025, 1, 1),
+                period_end=dt.date(2025, 12, 31), reason="year closed")  # fmt: skip
     with pytest.raises(ValidationError) as caught:
         actual_create(
             actor=org.a_contrib, indicator=indicator, unit=org.ro_a, value=Decimal(1), period_type="quarter",

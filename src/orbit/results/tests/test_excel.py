@@ -609,8 +609,9 @@ def test_web_export_is_scoped(rich, tree, client, manager, system_actor):
     assert page.status_code == 200 and url in page.content.decode()
 
     with audit_context(source="cli"):
+        other = make_unit("OTHER-B", parent=tree.root, type="bureau")  # outside the manager's bureau
         hidden = framework_create(
-            actor=system_actor, owner_unit=make_unit("OTHER-B", parent=tree.root, type="bureau"), code="HID", name={"en": "Hidden"},
+            actor=system_actor, owner_unit=other, code="HID", name={"en": "Hidden"},
             cycle_start=dt.date(2024, 1, 1), cycle_end=dt.date(2024, 12, 31), tiers=[{"en": "Goal"}],
         )  # fmt: skip
     assert client.get(reverse("results_excel:export", args=[hidden.pk])).status_code == 404

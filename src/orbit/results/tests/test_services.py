@@ -138,9 +138,7 @@ def test_disaggregation_must_add_up_when_exhaustive(fw, tree, system_actor, cli_
 
 def test_values_need_change_right_on_the_reporting_unit(fw, tree, cli_context):
     from orbit.core.errors import NotFound, PermissionDenied
-    from orbit.organisation.tests.factories import grant, make_user
-
-    from orbit.organisation.tests.factories import make_unit
+    from orbit.organisation.tests.factories import grant, make_unit, make_user
 
     ind = make_indicator(make_node(fw, "A"))
     outsider = make_user()
