@@ -20,7 +20,6 @@ urlpatterns = [
     path("milestones/<int:pk>/edit/", views.milestone_edit, name="milestone-edit"),
     path("budget/<int:pk>/edit/", views.budget_line_edit, name="budget-line-edit"),
     path("values/<int:pk>/updates/new/", views.value_update_create, name="value-update-create"),
-    path("values/<int:pk>/review/", views.value_transition, name="value-transition"),
     path("updates/<int:pk>/", views.update_detail, name="update-detail"),
     path("updates/<int:pk>/edit/", views.update_edit, name="update-edit"),
     path("updates/<int:pk>/review/", views.update_transition, name="update-transition"),

@@ -575,31 +575,6 @@ def update_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
-@login_required
-@require_POST
-@web_errors
-def value_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same workflow for an indicator value, from the review queue."""
-    from orbit.results.services import actual_transition
-
-    actual = actual_get(request.user, pk)
-    form = TransitionForm(request.POST)
-    back = _safe_next(request, reverse("planning:review"))
-    if form.is_valid():
-        try:
-            actual_transition(
-                actor=request.user, actual=actual, action=form.cleaned_data["action"],
-                expected_version=form.cleaned_data["version"], note=form.cleaned_data["note"],
-            )  # fmt: skip
-        except StaleVersion:
-            messages.error(request, _("Someone changed this value meanwhile; look at it again before you act."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Value %(action)s.") % {"action": form.cleaned_data["action"]})
-    return HttpResponseRedirect(back)
-
-
 def _evidence_words(evidence: Evidence, restoring: bool) -> ActionText:
     return ActionText(
         title=_("Remove %(name)s from the update") % {"name": evidence.original_name},
@@ -874,7 +849,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "kpi_charts": kpi_charts,
             "include_submitted": include_submitted,
             "activities_svg": activities_svg,
-            "status_counts": selectors.activity_status_counts(request.user),
+            "status_counts": [
+                (key, activity_labels[key], count)
+                for key, count in selectors.activity_status_counts(request.user).items()
+            ],
             "budget": budget,
             "budget_svgs": budget_svgs,
             "gallery": selectors.latest_evidence(request.user),

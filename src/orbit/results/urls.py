@@ -29,6 +29,7 @@ urlpatterns = [
     path("targets/<int:pk>/edit/", views.target_edit, name="target-edit"),
     path("values/<int:pk>/edit/", views.actual_edit, name="actual-edit"),
     path("values/<int:pk>/approve/", views.actual_approve, name="actual-approve"),
+    path("values/<int:pk>/review/", views.actual_review, name="actual-review"),
     path("values/<int:pk>/archive/", views.actual_archive, name="actual-archive"),
     path("values/<int:pk>/restore/", views.actual_restore, name="actual-restore"),
     path("targets/<int:pk>/archive/", views.target_archive, name="target-archive"),

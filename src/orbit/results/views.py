@@ -794,6 +794,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for value in values:
         value.may_edit = can(user, "change", value.unit.path) and value.status != ActualValue.Status.APPROVED
         value.may_approve = can(user, "approve", value.unit.path) and value.status != ActualValue.Status.APPROVED
+        value.may_submit = value.status in ("draft", "returned") and can(user, "change", value.unit.path)
         value.may_archive = _may_archive_value(user, value)
     editable = _editable(user, framework)
     archived_targets: list[Target] = []
@@ -1104,6 +1105,37 @@ def actual_approve(request: HttpRequest, pk: int) -> HttpResponse:
         done=_("Value approved."),
         back_url=reverse("results:indicator-detail", args=[actual.indicator_id]) + "#values",
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+@web_errors
+def actual_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A step of the review workflow for a value (submit, return with a note, approve, reopen), then back."""
+    actual = actual_get(request.user, pk)
+    back = reverse("results:indicator-detail", args=[actual.indicator_id]) + "#values"
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        back = target
+    action = request.POST.get("action", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, _("The version you acted on is missing; reload the page."))
+        return HttpResponseRedirect(back)
+    try:
+        services.actual_transition(
+            actor=request.user, actual=actual, action=action, expected_version=version,
+            note=request.POST.get("note", ""),
+        )  # fmt: skip
+    except StaleVersion:
+        messages.error(request, _("Someone changed this value meanwhile; look at it again before you act."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Value of %(code)s: %(action)s done.") % {"code": actual.indicator.code,
+                                                                            "action": action})  # fmt: skip
+    return HttpResponseRedirect(back)
 
 
 def _actual_words(actual: ActualValue, restoring: bool) -> ActionText:
