@@ -40,6 +40,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={raw!r} is below the minimum of {minimum}")
+    return value
+
+
 def _secret_from_file(path: Path, nbytes: int) -> str:
     """Return the secret kept in ``path``, generating it once when absent."""
     if path.exists():
@@ -132,6 +145,11 @@ class OrbitConfig:
     debug: bool
     allowed_hosts: list[str]
     https: bool
+    # Evidence uploads: largest file per kind (MB of 1,048,576 bytes) and largest image (megapixels).
+    upload_max_photo_mb: int = 20
+    upload_max_document_mb: int = 50
+    upload_max_video_mb: int = 500
+    upload_max_megapixels: int = 40
 
 
 def load() -> OrbitConfig:
@@ -173,4 +191,8 @@ def load() -> OrbitConfig:
         debug=debug,
         allowed_hosts=allowed_hosts,
         https=https,
+        upload_max_photo_mb=env_int("ORBIT_UPLOAD_MAX_PHOTO_MB", 20),
+        upload_max_document_mb=env_int("ORBIT_UPLOAD_MAX_DOCUMENT_MB", 50),
+        upload_max_video_mb=env_int("ORBIT_UPLOAD_MAX_VIDEO_MB", 500),
+        upload_max_megapixels=env_int("ORBIT_UPLOAD_MAX_MEGAPIXELS", 40),
     )

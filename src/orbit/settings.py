@@ -126,6 +126,11 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = CONFIG.media_root
+# Evidence uploads (orbit.planning.media): largest file per kind in MB, largest image in megapixels.
+ORBIT_UPLOAD_MAX_PHOTO_MB = CONFIG.upload_max_photo_mb
+ORBIT_UPLOAD_MAX_DOCUMENT_MB = CONFIG.upload_max_document_mb
+ORBIT_UPLOAD_MAX_VIDEO_MB = CONFIG.upload_max_video_mb
+ORBIT_UPLOAD_MAX_MEGAPIXELS = CONFIG.upload_max_megapixels
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
