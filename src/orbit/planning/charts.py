@@ -68,7 +68,7 @@ def stacked_bars(
     width: int = 640,
 ) -> str:
     """One horizontal bar per row, its segments stacked in the order of ``labels``, scaled to the largest row."""
-    label_width = 150
+    label_width = min(150, width // 3)
     bar_height, gap, top = 18, 8, 30
     height = top + len(rows) * (bar_height + gap) + 16
     out = _open(title, desc, width, max(height, 60), chart_id)
@@ -77,7 +77,8 @@ def stacked_bars(
     scale = (width - label_width - 60) / largest
     for index, row in enumerate(rows):
         y = top + index * (bar_height + gap)
-        text = row.label if len(row.label) <= 24 else row.label[:23] + "…"
+        room = max(8, label_width // 7)
+        text = row.label if len(row.label) <= room else row.label[: room - 1] + "…"
         out.append(f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end"><title>{escape(row.label)}</title>'
                    f"{escape(text)}</text>")  # fmt: skip
         x = float(label_width)

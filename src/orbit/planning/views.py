@@ -791,6 +791,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 svg = charts.stacked_bars(
                     rows, labels=status_labels, colours=charts.STATUS_COLOURS, title=title,
                     desc=_("Number of indicators by status at their current target."), chart_id=chart_id,
+                    width=460,
                 )  # fmt: skip
                 kpi_charts.append((title, mark_safe(svg)))  # noqa: S308  # built from escaped parts
     activity_labels = dict(ActivityStatus.choices)
