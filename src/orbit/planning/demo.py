@@ -22,6 +22,7 @@ from orbit.planning.models import Activity, ExchangeRate, RegionalInitiative
 from orbit.planning.services import (
     activity_create,
     budget_line_create,
+    evidence_add,
     exchange_rate_create,
     initiative_create,
     milestone_create,
@@ -165,8 +166,34 @@ def load_demo_plan(*, actor: Any) -> PlanningDemoReport:
                 narrative=_en("Sample update: work started with national counterparts; first meetings held."),
                 location=countries[0] if countries else "", is_sample=True, reason=REASON,
             )  # fmt: skip
+            _sample_photo(actor, update, index)
             update = update_transition(actor=actor, update=update, action="submit", expected_version=update.version)
             if index % 2 == 1:
                 update_transition(actor=actor, update=update, action="approve", expected_version=update.version)
             report.updates += 1
     return report
+
+
+PHOTO_COLOURS = ((11, 79, 138), (30, 107, 58), (122, 75, 0), (91, 42, 134), (0, 96, 107))
+
+
+def _sample_photo(actor: Any, update: Any, index: int) -> None:
+    """An illustrative picture (a plain colour field labelled as a sample), uploaded through the same checks
+    as any evidence; never a photograph of real people or places."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 500), PHOTO_COLOURS[index % len(PHOTO_COLOURS)])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, 760, 460), outline=(255, 255, 255), width=6)
+    draw.text((70, 70), "SAMPLE IMAGE - illustrative, not a photograph", fill=(255, 255, 255))
+    draw.text((70, 100), f"Orbit demo, activity {update.activity.code}", fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    upload = SimpleUploadedFile(f"sample-{index + 1}.jpg", buffer.getvalue(), content_type="image/jpeg")
+    evidence_add(
+        actor=actor, update=update, upload=upload, caption=_en("Sample image (illustrative)"),
+        credit="Orbit demo (sample data)", is_sample=True, reason=REASON,
+    )  # fmt: skip
