@@ -229,6 +229,7 @@ class PlanFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2200)
     sdg = forms.ChoiceField(label=_("SDG"), required=False)
     node = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    framework = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, units: Any, initiatives: Any, goals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -89,6 +89,7 @@ class PlanFilters:
     year: int | None = None
     sdg: int | None = None  # an SDG target node id (or an SDG goal node id: its targets)
     node: int | None = None  # a result node: activities serving it or a node under it
+    framework: int | None = None  # activities serving any node of this framework
     q: str = ""
     include_archived: bool = False
 
@@ -108,8 +109,14 @@ def activity_list(user: Any, filters: PlanFilters | None = None) -> QuerySet[Act
         activities = activities.filter(responsible_unit__path__startswith=unit.path) if unit else activities.none()
     if f.region:  # a JSON list of codes: match the quoted code in its text (the same on both databases)
         activities = activities.filter(regions__icontains=f'"{f.region}"')
+    # Many-to-many filters are subqueries, not joins: no duplicate rows, so counts and sums stay right.
+    through_nodes = Activity.nodes.through.objects
     if f.initiative:
-        activities = activities.filter(initiatives__code=f.initiative)
+        activities = activities.filter(
+            pk__in=Activity.initiatives.through.objects.filter(regionalinitiative__code=f.initiative).values(
+                "activity_id"
+            )
+        )
     if f.status:
         activities = activities.filter(status=f.status)
     if f.year:
@@ -120,24 +127,26 @@ def activity_list(user: Any, filters: PlanFilters | None = None) -> QuerySet[Act
         )
     if f.sdg:
         sdg = ResultNode.objects.filter(pk=f.sdg).only("path", "framework_id").first()
-        if sdg is None:
-            activities = activities.none()
-        else:
-            activities = activities.filter(
-                sdg_targets__framework_id=sdg.framework_id, sdg_targets__path__startswith=sdg.path
-            )
+        links = Activity.sdg_targets.through.objects.filter(
+            resultnode__framework_id=sdg.framework_id if sdg else None,
+            resultnode__path__startswith=sdg.path if sdg else "-",
+        )
+        activities = activities.filter(pk__in=links.values("activity_id"))
     if f.node:
         node = ResultNode.objects.filter(pk=f.node).only("path", "framework_id").first()
-        if node is None:
-            activities = activities.none()
-        else:
-            activities = activities.filter(nodes__framework_id=node.framework_id, nodes__path__startswith=node.path)
+        links = through_nodes.filter(
+            resultnode__framework_id=node.framework_id if node else None,
+            resultnode__path__startswith=node.path if node else "-",
+        )
+        activities = activities.filter(pk__in=links.values("activity_id"))
+    if f.framework:
+        activities = activities.filter(
+            pk__in=through_nodes.filter(resultnode__framework_id=f.framework).values("activity_id")
+        )
     if f.q:
         from orbit.core.fields import translated_search_q
 
-        activities = activities.filter(Q(code__icontains=f.q) | translated_search_q("title", f.q))
-    if f.initiative or f.sdg or f.node:
-        activities = activities.distinct()
+        activities = activities.filter(Q(code__icontains=f.q) | translated_search_q(f.q, "title"))
     return activities.order_by("responsible_unit__path", "code")
 
 
@@ -416,8 +425,13 @@ def budget_execution(user: Any, filters: PlanFilters | None = None) -> dict[str,
     return {"by_source": by_source, "by_unit": by_unit, "totals": money_totals(by_source)}
 
 
-def latest_evidence(user: Any, *, limit: int = 12, publishable_only: bool = False) -> list[Evidence]:
+def latest_evidence(
+    user: Any, filters: PlanFilters | None = None, *, limit: int = 12, publishable_only: bool = False
+) -> list[Evidence]:
+    """The newest photos and videos of approved-or-readable updates of the (filtered) plan's activities."""
     evidence = evidence_restrict(user).filter(kind__in=[Evidence.Kind.PHOTO, Evidence.Kind.VIDEO])
+    if filters is not None and filters != PlanFilters():
+        evidence = evidence.filter(update__activity__in=activity_list(user, filters).order_by().values("pk"))
     if publishable_only:
         evidence = evidence.filter(Q(identifiable_people=False) | Q(consent=True))
     return list(evidence.order_by("-created_at", "-id")[:limit])

@@ -121,6 +121,7 @@ def _filters(request: HttpRequest) -> tuple[selectors.PlanFilters, PlanFilterFor
             year=data["year"],
             sdg=int(data["sdg"]) if data["sdg"] else None,
             node=data["node"],
+            framework=data["framework"],
             q=data["q"] or "",
         )
     else:
@@ -795,13 +796,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 )  # fmt: skip
                 kpi_charts.append((title, mark_safe(svg)))  # noqa: S308  # built from escaped parts
     activity_labels = dict(ActivityStatus.choices)
-    by_year = selectors.activities_by_year(request.user)
+    scope = selectors.PlanFilters(framework=chosen.pk if chosen else None)
+    by_year = selectors.activities_by_year(request.user, scope)
     plan_url = reverse("planning:plan")
+    plan_query = f"?framework={chosen.pk}&" if chosen else "?"
     year_rows = [
         charts.BarRow(
             label=str(row["year"]),
             counts=row["counts"],
-            links={status: f"{plan_url}?year={row['year']}&status={status}" for status in activity_labels},
+            links={status: f"{plan_url}{plan_query}year={row['year']}&status={status}" for status in activity_labels},
         )
         for row in by_year
     ]
@@ -815,7 +818,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             chart_id="activities-year",
         )
     )
-    budget = selectors.budget_execution(request.user)
+    budget = selectors.budget_execution(request.user, scope)
     amount_labels = {"planned": _("Planned"), "committed": _("Committed"), "spent": _("Spent")}
     budget_svgs = []
     currencies = sorted({row["currency"] for row in budget["by_source"]})
@@ -824,7 +827,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     source_names = dict(FundingSource.choices)
     for currency in currencies:
         rows = [
-            (str(source_names.get(r["source"], r["source"])), {k: r[k] or Decimal(0) for k in amount_labels}, plan_url)
+            (
+                str(source_names.get(r["source"], r["source"])),
+                {k: r[k] or Decimal(0) for k in amount_labels},
+                f"{plan_url}{plan_query}",
+            )
             for r in budget["by_source"]
             if r["currency"] == currency
         ]
@@ -852,10 +859,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "activities_svg": activities_svg,
             "status_counts": [
                 (key, activity_labels[key], count)
-                for key, count in selectors.activity_status_counts(request.user).items()
+                for key, count in selectors.activity_status_counts(request.user, scope).items()
             ],
             "budget": budget,
             "budget_svgs": budget_svgs,
-            "gallery": selectors.latest_evidence(request.user),
+            "gallery": selectors.latest_evidence(request.user, scope),
+            "plan_query": plan_query,
         },
     )
