@@ -67,9 +67,11 @@ bench: install-test
 	if [ $$status -eq 0 ]; then $(BIN)/python benchmarks/stress_writes.py --database "$$url" --seconds 20 --writers 8; \
 	else echo "PostgreSQL benchmark skipped: no server"; fi
 	@# Results: the tree endpoint and the roll-ups on the generated large plan (SQLite, and PostgreSQL when one answers).
+	@# Planning: the dashboard and the plan list on the generated large plan.
 	@$(BIN)/python benchmarks/results_tree.py; tree=$$?; \
 	$(BIN)/python benchmarks/rollup_vs_sql.py; rollup=$$?; \
-	exit $$(( tree || rollup ))
+	$(BIN)/python benchmarks/planning_pages.py; planning=$$?; \
+	exit $$(( tree || rollup || planning ))
 
 messages: install
 	cd src/orbit && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit makemessages --all --ignore "tests/*" && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit compilemessages
