@@ -20,7 +20,16 @@ from orbit.core.api.fields import IdField, TranslatedTextField, display_text
 from orbit.core.errors import NotFound
 from orbit.organisation.models import OrgUnit
 from orbit.organisation.selectors import org_unit_get
-from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
+from orbit.results.models import (
+    ActualValue,
+    Dimension,
+    Framework,
+    Indicator,
+    NodeLink,
+    PeriodLock,
+    ResultNode,
+    Target,
+)
 from orbit.results.models.frameworks import MAX_TIERS
 from orbit.results.models.periods import PeriodType
 from orbit.results.selectors import framework_get, indicator_get, node_get
@@ -595,3 +604,55 @@ class DimensionCreateSerializer(serializers.Serializer[Any]):
     exhaustive = serializers.BooleanField(required=False, default=True)
     is_sample = serializers.BooleanField(required=False, default=False)
     reason = _reason()
+
+
+# --- the review workflow and locked periods ---------------------------------------------------------------------
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    """Submit, approve or reopen a record under review (:mod:`orbit.governance.workflow`)."""
+
+    note = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=REASON_MAX, help_text="Kept in the audit log."
+    )
+    version = _version()
+
+
+class ReturnTransitionSerializer(TransitionSerializer):
+    """Return a submitted record to its author, saying what to fix."""
+
+    note = serializers.CharField(
+        allow_blank=True, max_length=REASON_MAX, help_text="What needs to change before it can be approved."
+    )
+
+
+class LockSerializer(RecordSerializer):
+    unit = serializers.IntegerField(source="unit_id", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+
+    class Meta:
+        model = PeriodLock
+        fields = ("id", "unit", "unit_code", "period_start", "period_end", "reason", *RecordSerializer.RECORD_FIELDS)
+        read_only_fields = fields
+
+
+class LockCreateSerializer(serializers.Serializer[Any]):
+    unit = IdField(help_text="The unit whose reporting (and that of the units under it) is locked.")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why the period is locked.")
+
+    def validate_unit(self, value: int) -> OrgUnit | None:
+        return visible_unit(_user(self), value)
+
+
+class UnlockSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why the period is reopened.")
+    version = _version()
+
+
+class LockListParams(serializers.Serializer[Any]):
+    unit = IdField(required=False, help_text="Only locks on this unit.")
+    include_archived = serializers.BooleanField(
+        required=False, default=False, help_text="Include unlocked periods (archived locks)."
+    )

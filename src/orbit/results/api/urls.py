@@ -5,6 +5,7 @@ from orbit.results.api.views import (
     FrameworkViewSet,
     IndicatorViewSet,
     LinkViewSet,
+    LockViewSet,
     NodeViewSet,
     TargetViewSet,
     ValueViewSet,
@@ -18,5 +19,6 @@ router.register("results/targets", TargetViewSet, basename="results-target")
 router.register("results/values", ValueViewSet, basename="results-value")
 router.register("results/links", LinkViewSet, basename="results-link")
 router.register("results/dimensions", DimensionViewSet, basename="results-dimension")
+router.register("results/locks", LockViewSet, basename="results-lock")
 
 urlpatterns = router.urls

@@ -41,6 +41,7 @@ from orbit.core.i18n import current_language
 from orbit.governance.api.serializers import AuditEventSerializer
 from orbit.governance.selectors import audit_chain_stamp, audit_event_history
 from orbit.governance.services import object_type_of
+from orbit.organisation.selectors import org_unit_restrict
 from orbit.results.api.serializers import (
     DimensionCreateSerializer,
     DimensionSerializer,
@@ -54,23 +55,38 @@ from orbit.results.api.serializers import (
     LinkCreateSerializer,
     LinkListParams,
     LinkSerializer,
+    LockCreateSerializer,
+    LockListParams,
+    LockSerializer,
     NodeCreateSerializer,
     NodeListParams,
     NodeMoveSerializer,
     NodeSerializer,
     NodeUpdateSerializer,
     PeriodListParams,
+    ReturnTransitionSerializer,
     TargetCreateSerializer,
     TargetSerializer,
     TargetWriteSerializer,
+    TransitionSerializer,
     TreeParams,
+    UnlockSerializer,
     ValueCreateSerializer,
     ValueListParams,
     ValueSerializer,
     ValueWriteSerializer,
 )
 from orbit.results.api.tree import FrameworkTreeSerializer, tree_data
-from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
+from orbit.results.models import (
+    ActualValue,
+    Dimension,
+    Framework,
+    Indicator,
+    NodeLink,
+    PeriodLock,
+    ResultNode,
+    Target,
+)
 from orbit.results.selectors import (
     actual_get,
     actual_restrict,
@@ -90,6 +106,7 @@ from orbit.results.services import (
     actual_archive,
     actual_create,
     actual_restore,
+    actual_transition,
     actual_update,
     dimension_create,
     framework_archive,
@@ -108,6 +125,8 @@ from orbit.results.services import (
     node_restore,
     node_unlink,
     node_update,
+    period_lock,
+    period_unlock,
     target_archive,
     target_create,
     target_restore,
@@ -233,6 +252,28 @@ def _docs(
             responses={200: AuditEventSerializer(many=True), **READ_ERRORS},
         )
     return docs
+
+
+def transition_docs(noun: str, read: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+    """The OpenAPI description of the four review actions (:mod:`orbit.governance.workflow`)."""
+
+    def doc(summary: str, request: type[serializers.Serializer[Any]]) -> Any:
+        return extend_schema(
+            summary=summary,
+            request=request,
+            parameters=[IF_MATCH, etag_header(200)],
+            responses={200: read, **WRITE_ERRORS},
+        )
+
+    return {
+        "submit": doc(f"Submit a draft or returned {noun} for review (contributors)", TransitionSerializer),
+        "return_": doc(
+            f"Return a submitted {noun} to its author with a note saying what to fix (managers)",
+            ReturnTransitionSerializer,
+        ),
+        "approve": doc(f"Approve a submitted {noun} (managers)", TransitionSerializer),
+        "reopen": doc(f"Send an approved or returned {noun} back to draft (managers)", TransitionSerializer),
+    }
 
 
 # --- frameworks -------------------------------------------------------------------------------------------------
@@ -570,7 +611,8 @@ class TargetViewSet(ResultsViewSet):
         create=ValueCreateSerializer,
         create_summary="Report a value for a unit you contribute for (it starts as a draft)",
         update=ValueWriteSerializer,
-    )
+    ),
+    **transition_docs("value", ValueSerializer),
 )
 class ValueViewSet(ResultsViewSet):
     """Actual values per period and reporting unit; PATCH ``status`` submits and approves them."""
@@ -617,6 +659,31 @@ class ValueViewSet(ResultsViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
         return self.history_page(actual_get(request.user, self.object_id()))
+
+    def transition(self, name: str, serializer_class: type[serializers.Serializer[Any]]) -> Response:
+        actual = actual_get(self.request.user, self.object_id())
+        data, version = self.write_input(serializer_class)
+        return self.respond(
+            actual_transition(
+                actor=self.request.user, actual=actual, action=name, expected_version=version, note=data["note"]
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self.transition("submit", TransitionSerializer)
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        return self.transition("return", ReturnTransitionSerializer)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self.transition("approve", TransitionSerializer)
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        return self.transition("reopen", TransitionSerializer)
 
 
 # --- links and dimensions ---------------------------------------------------------------------------------------
@@ -718,3 +785,79 @@ class DimensionViewSet(ResultsViewSet):
         if dimension is None:
             raise NotFound("No such dimension.")
         return self.history_page(dimension)
+
+
+# --- locked periods ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Locked periods of the units you may read (unlocked ones with include_archived)",
+        parameters=[LockListParams],
+        responses={200: LockSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One locked period (unlocked ones included)",
+        parameters=[IF_NONE_MATCH, etag_header(200)],
+        responses={200: LockSerializer, 304: NOT_MODIFIED, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Lock a unit's reporting for a period (managers of the unit; the units under it are locked too)",
+        request=LockCreateSerializer,
+        parameters=[etag_header(201)],
+        responses={201: LockSerializer, **CREATE_ERRORS},
+    ),
+    unlock=extend_schema(
+        summary="Reopen a locked period (managers of the locked unit, with a reason)",
+        request=UnlockSerializer,
+        parameters=[IF_MATCH, etag_header(200)],
+        responses={200: LockSerializer, **WRITE_ERRORS},
+    ),
+    history=extend_schema(
+        summary="The lock's audit events, newest first",
+        responses={200: AuditEventSerializer(many=True), **READ_ERRORS},
+    ),
+)
+class LockViewSet(ResultsViewSet):
+    """Reporting periods closed to changes: values and progress updates in them refuse edits and transitions."""
+
+    serializer_class = LockSerializer
+    read_serializer = LockSerializer
+    queryset = PeriodLock.objects.none()
+
+    def scoped(self, *, include_archived: bool) -> QuerySet[PeriodLock]:
+        manager = PeriodLock.all_objects if include_archived else PeriodLock.objects
+        locks: QuerySet[PeriodLock] = manager.select_related("unit")
+        return locks.filter(unit__in=org_unit_restrict(self.request.user).values("pk"))
+
+    def get_lock(self) -> PeriodLock:
+        lock = self.scoped(include_archived=True).filter(pk=self.object_id()).first()
+        if lock is None:
+            raise NotFound("No such lock.")
+        return lock
+
+    def list(self, request: Request) -> Response:
+        p = self.params(LockListParams)
+        locks = self.scoped(include_archived=p["include_archived"])
+        if "unit" in p:
+            locks = locks.filter(unit_id=p["unit"])
+        return self.page(locks.order_by("-period_start", "unit__path", "pk"))
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return self.conditional(self.get_lock())
+
+    def create(self, request: Request) -> Response:
+        data = self.create_input(LockCreateSerializer)
+        return self.created(period_lock(actor=request.user, **data), "results-lock-detail")
+
+    @action(detail=True, methods=["post"])
+    def unlock(self, request: Request, pk: str | None = None) -> Response:
+        lock = self.get_lock()
+        data, version = self.write_input(UnlockSerializer)
+        return self.respond(
+            period_unlock(actor=request.user, lock=lock, expected_version=version, reason=data["reason"])
+        )
+
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        return self.history_page(self.get_lock())
