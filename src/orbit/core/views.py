@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,8 @@ from orbit.core.errors import NotFound, PermissionDenied
 from orbit.governance.selectors import audit_event_recent
 from orbit.organisation.models import OrgUnit
 from orbit.organisation.selectors import org_unit_get
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 #: Session key of the unit the user has switched to (narrows the feed and the unit list).
 CURRENT_UNIT_KEY = "orbit_unit"
@@ -37,11 +40,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-def web_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def web_errors(view: Callable[..., R]) -> Callable[..., R]:
     """Turn service errors into the web's answers: NotFound → 404 page, PermissionDenied → 403 page."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

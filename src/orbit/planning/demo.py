@@ -90,7 +90,7 @@ def _en(text: str) -> dict[str, str]:
 
 #: (unit, output number in the sample plan, title, type, status, status reason, planned start, planned end,
 #:  countries, initiatives)
-ACTIVITIES = (
+ACTIVITIES: tuple[tuple[Any, ...], ...] = (
     ("RO-AFR", "1.1.1", "Advisory mission on a national broadband plan (sample)", "technical_assistance",
      "ongoing", "", dt.date(2026, 2, 1), dt.date(2026, 11, 30), ["ET", "KE"], ["AFR2"]),
     ("AO-DKR", "1.1.2", "Workshop on national emergency telecommunication plans (sample)", "event",

@@ -127,18 +127,22 @@ def activity_list(user: Any, filters: PlanFilters | None = None) -> QuerySet[Act
         )
     if f.sdg:
         sdg = ResultNode.objects.filter(pk=f.sdg).only("path", "framework_id").first()
-        links = Activity.sdg_targets.through.objects.filter(
-            resultnode__framework_id=sdg.framework_id if sdg else None,
-            resultnode__path__startswith=sdg.path if sdg else "-",
-        )
-        activities = activities.filter(pk__in=links.values("activity_id"))
+        if sdg is None:
+            activities = activities.none()
+        else:
+            sdg_links = Activity.sdg_targets.through.objects.filter(
+                resultnode__framework_id=sdg.framework_id, resultnode__path__startswith=sdg.path
+            )
+            activities = activities.filter(pk__in=sdg_links.values("activity_id"))
     if f.node:
         node = ResultNode.objects.filter(pk=f.node).only("path", "framework_id").first()
-        links = through_nodes.filter(
-            resultnode__framework_id=node.framework_id if node else None,
-            resultnode__path__startswith=node.path if node else "-",
-        )
-        activities = activities.filter(pk__in=links.values("activity_id"))
+        if node is None:
+            activities = activities.none()
+        else:
+            node_links = through_nodes.filter(
+                resultnode__framework_id=node.framework_id, resultnode__path__startswith=node.path
+            )
+            activities = activities.filter(pk__in=node_links.values("activity_id"))
     if f.framework:
         activities = activities.filter(
             pk__in=through_nodes.filter(resultnode__framework_id=f.framework).values("activity_id")

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -81,7 +81,8 @@ def _update_url(update: ProgressUpdate) -> str:
 
 
 def _sdg_framework() -> Framework | None:
-    return Framework.objects.filter(kind=Framework.Kind.GLOBAL_GOALS).order_by("code").first()
+    found: Framework | None = Framework.objects.filter(kind=Framework.Kind.GLOBAL_GOALS).order_by("code").first()
+    return found
 
 
 def _activity_form_kwargs(user: Any) -> dict[str, Any]:
@@ -597,7 +598,7 @@ evidence_archive, _evidence_restore = archive_restore_views(
 @login_required
 @require_GET
 @web_errors
-def evidence_file(request: HttpRequest, pk: int, variant: str = "file") -> HttpResponse:
+def evidence_file(request: HttpRequest, pk: int, variant: str = "file") -> HttpResponseBase:
     from orbit.planning import media
 
     evidence = selectors.evidence_get(request.user, pk)
@@ -613,7 +614,7 @@ def evidence_file(request: HttpRequest, pk: int, variant: str = "file") -> HttpR
             download_name=evidence.original_name,
             inline=thumb or evidence.kind in (Evidence.Kind.PHOTO, Evidence.Kind.VIDEO),
         )
-    except FileNotFoundError as exc:
+    except FileNotFoundError as exc:  # media raises Http404 itself; a storage backend may raise this
         raise NotFound("The file is missing from storage.") from exc
 
 
@@ -689,7 +690,7 @@ def locks(request: HttpRequest) -> HttpResponse:
 
 def _lock_get(user: Any, pk: int) -> PeriodLock:
     scoped = org_unit_restrict(user, "view").values("pk")
-    lock = PeriodLock.all_objects.select_related("unit").filter(pk=pk, unit__in=scoped).first()
+    lock: PeriodLock | None = PeriodLock.all_objects.select_related("unit").filter(pk=pk, unit__in=scoped).first()
     if lock is None:
         raise NotFound("No such lock.")
     return lock
@@ -826,7 +827,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     source_names = dict(FundingSource.choices)
     for currency in currencies:
-        rows = [
+        amount_rows: list[tuple[str, dict[str, Decimal], str]] = [
             (
                 str(source_names.get(r["source"], r["source"])),
                 {k: r[k] or Decimal(0) for k in amount_labels},
@@ -838,7 +839,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         budget_svgs.append(
             mark_safe(  # noqa: S308  # built from escaped parts
                 charts.grouped_amounts(
-                    rows,
+                    amount_rows,
                     labels=amount_labels,
                     currency=currency,
                     title=_("Budget execution by funding source (%(currency)s)") % {"currency": currency},
