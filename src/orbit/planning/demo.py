@@ -183,13 +183,15 @@ def _sample_photo(actor: Any, update: Any, index: int) -> None:
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGB", (800, 500), PHOTO_COLOURS[index % len(PHOTO_COLOURS)])
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 40, 760, 460), outline=(255, 255, 255), width=6)
-    draw.text((70, 70), "SAMPLE IMAGE - illustrative, not a photograph", fill=(255, 255, 255))
-    draw.text((70, 100), f"Orbit demo, activity {update.activity.code}", fill=(255, 255, 255))
+    big, small = ImageFont.load_default(size=40), ImageFont.load_default(size=26)
+    draw.text((70, 80), "SAMPLE IMAGE", fill=(255, 255, 255), font=big)
+    draw.text((70, 140), "illustrative, not a photograph", fill=(255, 255, 255), font=small)
+    draw.text((70, 180), f"Orbit demo, activity {update.activity.code}", fill=(255, 255, 255), font=small)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     upload = SimpleUploadedFile(f"sample-{index + 1}.jpg", buffer.getvalue(), content_type="image/jpeg")
