@@ -204,3 +204,20 @@ def test_the_planning_loop(browser, orbit_url: str, tmp_path: Path) -> None:  # 
     assert manager.locator("#gallery img").count() == 2
     assert "ongoing" in manager.locator(".astatus").first.inner_text().lower()
     manager.locator("#gallery").screenshot(path=str(SHOTS / "orbit-planning-gallery.png"))
+
+
+def test_planning_pages_fit_a_phone_in_english_and_arabic(browser, orbit_url: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.test_results import PHONE, _no_horizontal_scroll, _switch_language
+
+    page = browser.new_context(viewport=PHONE).new_page()
+    _log_in(page, orbit_url, "afr.manager")
+    for language in ("en", "ar"):
+        _switch_language(page, language)
+        for path in ("/plan/", "/plan/dashboard/", "/plan/initiatives/", "/plan/my-work/", "/plan/review/",
+                     "/plan/new/", "/plan/locks/"):  # fmt: skip
+            page.goto(orbit_url + path)
+            _no_horizontal_scroll(page)
+        page.goto(orbit_url + "/plan/")
+        page.locator("table.plan tbody a").first.click()
+        _no_horizontal_scroll(page)
+    page.screenshot(path=str(SHOTS / "orbit-planning-activity-ar-phone.png"), full_page=True)
