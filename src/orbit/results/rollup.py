@@ -3,16 +3,18 @@
 The rules are written down in ``docs/results.md``; :mod:`orbit.results.reference_rollup` is a small
 pure-Python implementation of the same rules that the property tests compare this one against.
 
-One SQL statement evaluates every target of the requested indicators: the values that count for each
-target are joined once; a window function picks each unit's latest value where the indicator takes the
-latest (and for scores), grouping applies the other aggregations over time per unit, and a second grouping
-applies the aggregation across units.  Achievement and status are arithmetic on those rows,
-and node roll-ups propagate indicator results up the materialised paths: no query per indicator.
+One SQL statement evaluates every target of the requested indicators, each kind of target over its own
+values: each unit's latest value where the indicator takes the latest (and for scores), each unit's mean for
+averages, then the aggregation across units; sums over time add the values directly.  Achievement and status
+are arithmetic on those rows, and node roll-ups propagate indicator results up the materialised paths: no
+query per indicator.  How the statement reads the tables is described with it below and in the docs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -73,87 +75,165 @@ class NodeResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
 
 
-_SQL = """
-WITH tgt AS (
-    SELECT t.id AS target_id, t.indicator_id, t.period_start, t.period_end, t.value AS target_value,
-           t.score AS target_score, tu.path AS unit_path,
+# ---------------------------------------------------------------------------------------------------------------
+# The statement.  Targets fall in three kinds, each evaluated only over its own targets' values:
+#
+# * latest (and every qualitative indicator): each unit's latest value in the window, then across units;
+# * averages over time (and any other non-additive aggregation): each unit's mean, then across units;
+# * sums over time (sum, cumulative): no step per unit, the sum of the units' sums is the sum of the values.
+#
+# A value counts for a target when its period lies inside the target's window, so its end lies inside it too:
+# both bounds on ``period_end`` let the (indicator, period_end) index read only the window's values.
+#
+# Every branch returns the same columns, one row per target: target id, indicator id, the period's start and end
+# as ISO text in one string, the target value and score, the measure, the aggregated actual (mean score,
+# sum or mean across units; unused for percentages), the sums of numerators and denominators, the units
+# reporting and (qualitative) the units meeting the target score.
+
+_LATEST = "(i.time_aggregation = 'latest' OR i.measure = 'qualitative')"
+_DIRECT = "(i.time_aggregation IN ('sum', 'cumulative') AND i.measure <> 'qualitative')"
+# Whether a unit's latest score meets the target score (qualitative indicators).
+_MEETS = """CASE WHEN a.score IS NULL THEN 0
+                WHEN i.direction = 'decrease' AND a.score <= t.score THEN 1
+                WHEN i.direction = 'maintain' AND a.score = t.score THEN 1
+                WHEN i.direction = 'increase' AND a.score >= t.score THEN 1
+                ELSE 0 END"""
+
+# SQLite.  Each branch reads indicator by indicator (CROSS JOIN fixes the order of the loops, NOT INDEXED reads
+# the indicators in id order), so that in the sums over time rows arrive grouped by target and
+# ``GROUP BY i.id, t.period_start, t.id`` needs no sort.  Each unit's latest value is taken with SQLite's bare
+# columns: in a query with a single max(), the other columns come from the row holding the maximum, here of
+# the key (period end, period start, id).  ``+a.period_start`` compares the ISO dates as they are stored,
+# without trying each one as a number first.
+_SQLITE_TARGETS = """FROM results_indicator i NOT INDEXED
+        CROSS JOIN results_resultnode n
+        CROSS JOIN results_target t
+        CROSS JOIN results_framework f
+        LEFT JOIN organisation_orgunit tu ON tu.id = t.unit_id"""
+_SQLITE_FROM = "CASE WHEN i.time_aggregation = 'cumulative' THEN f.cycle_start ELSE t.period_start END"
+_SQLITE_VALUES = f"""LEFT JOIN results_actualvalue a ON a.indicator_id = t.indicator_id
+            AND a.archived_at IS NULL AND +a.dimension_id IS NULL {{status}}
+            AND a.period_end <= t.period_end AND a.period_end >= {_SQLITE_FROM} AND +a.period_start >= {_SQLITE_FROM}
+            AND (tu.path IS NULL OR EXISTS (
+                    SELECT 1 FROM organisation_orgunit au WHERE au.id = a.unit_id AND au.path LIKE tu.path || '%%'))
+            AND (i.unit_aggregation <> 'none' OR a.unit_id = COALESCE(t.unit_id, i.responsible_unit_id))"""
+_SQLITE_SCOPE = """f.id = n.framework_id AND n.id = i.node_id AND t.indicator_id = i.id
+          AND t.archived_at IS NULL AND t.dimension_id IS NULL AND i.archived_at IS NULL AND {scope}"""
+# Sums over time whose units are averaged go through the step per unit (each unit's sum, then their mean).
+_SQLITE_SUMMED = f"({_DIRECT} AND i.unit_aggregation <> 'average')"
+_SQLITE_SQL = f"""
+SELECT t.id, t.indicator_id, t.period_start || t.period_end, t.value, t.score,
+       g.sum_value, g.avg_value, g.sum_denominator, g.units, g.meeting
+FROM (
+    SELECT target_id, SUM(value) AS sum_value, AVG(value) AS avg_value, SUM(denominator) AS sum_denominator,
+           COUNT(unit_id) AS units, SUM(meets) AS meeting
+    FROM (
+        SELECT t.id AS target_id, a.unit_id, MAX(a.period_end || a.period_start || printf('%%020d', a.id)),
+               CASE i.measure WHEN 'qualitative' THEN a.score WHEN 'percentage' THEN a.numerator ELSE a.value END
+                   AS value,
+               CASE i.measure WHEN 'percentage' THEN a.denominator END AS denominator,
+               {_MEETS} AS meets
+        {_SQLITE_TARGETS}
+        {_SQLITE_VALUES}
+        WHERE {_SQLITE_SCOPE} AND {_LATEST}
+        GROUP BY t.id, a.unit_id
+        UNION ALL
+        SELECT t.id, a.unit_id, NULL, SUM(a.numerator), SUM(a.denominator), 0
+        {_SQLITE_TARGETS}
+        {_SQLITE_VALUES}
+        WHERE {_SQLITE_SCOPE} AND NOT {_LATEST} AND NOT {_SQLITE_SUMMED} AND i.measure = 'percentage'
+        GROUP BY t.id, a.unit_id
+        UNION ALL
+        SELECT t.id, a.unit_id, NULL, AVG(a.value), NULL, 0
+        {_SQLITE_TARGETS}
+        {_SQLITE_VALUES}
+        WHERE {_SQLITE_SCOPE} AND NOT {_LATEST} AND NOT {_SQLITE_SUMMED} AND i.measure <> 'percentage'
+          AND i.time_aggregation = 'average'
+        GROUP BY t.id, a.unit_id
+        UNION ALL
+        SELECT t.id, a.unit_id, NULL, SUM(a.value), NULL, 0
+        {_SQLITE_TARGETS}
+        {_SQLITE_VALUES}
+        WHERE {_SQLITE_SCOPE} AND NOT {_LATEST} AND NOT {_SQLITE_SUMMED} AND i.measure <> 'percentage'
+          AND i.time_aggregation <> 'average'
+        GROUP BY t.id, a.unit_id
+    )
+    GROUP BY target_id
+) g
+JOIN results_target t ON t.id = g.target_id
+UNION ALL
+SELECT t.id, t.indicator_id, t.period_start || t.period_end, t.value, t.score,
+       SUM(CASE i.measure WHEN 'percentage' THEN a.numerator ELSE a.value END), NULL,
+       SUM(CASE i.measure WHEN 'percentage' THEN a.denominator END), COUNT(DISTINCT a.unit_id), 0
+{_SQLITE_TARGETS}
+{_SQLITE_VALUES}
+WHERE {_SQLITE_SCOPE} AND {_SQLITE_SUMMED}
+GROUP BY i.id, t.period_start, t.id
+"""
+
+# PostgreSQL.  The targets once (materialised), each kind's values joined to its own targets; each unit's latest
+# value with DISTINCT ON; per-unit rows of the other kinds and the sums over time grouped by hashing.
+_POSTGRES_SQL = f"""
+WITH tgt AS MATERIALIZED (
+    SELECT t.id AS target_id, t.indicator_id, CAST(t.period_start AS TEXT) || CAST(t.period_end AS TEXT) AS period,
+           t.period_end, t.value AS target_value, t.score AS target_score, tu.path AS unit_path,
            COALESCE(t.unit_id, i.responsible_unit_id) AS own_unit_id,
-           i.time_aggregation, i.unit_aggregation, i.measure, i.direction, f.cycle_start
+           i.measure, i.time_aggregation, i.unit_aggregation, i.direction,
+           CASE WHEN i.time_aggregation = 'cumulative' THEN f.cycle_start ELSE t.period_start END AS from_date,
+           CASE WHEN {_LATEST} THEN 1 WHEN {_DIRECT} THEN 3 ELSE 2 END AS kind
     FROM results_target t
     JOIN results_indicator i ON i.id = t.indicator_id
     JOIN results_resultnode n ON n.id = i.node_id
     JOIN results_framework f ON f.id = n.framework_id
     LEFT JOIN organisation_orgunit tu ON tu.id = t.unit_id
-    WHERE t.archived_at IS NULL AND t.dimension_id IS NULL AND i.archived_at IS NULL
-      AND {indicator_filter} {target_filter}
+    WHERE t.archived_at IS NULL AND t.dimension_id IS NULL AND i.archived_at IS NULL AND {{scope}}
 ),
 vals AS NOT MATERIALIZED (
-    SELECT tgt.target_id, a.unit_id, a.id AS actual_id, a.period_start, a.period_end,
-           a.value, a.numerator, a.denominator, a.score,
-           CASE WHEN tgt.time_aggregation = 'latest' OR tgt.measure = 'qualitative' THEN 1 ELSE 0 END AS by_latest,
-           CASE WHEN tgt.time_aggregation = 'average' THEN 1 ELSE 0 END AS by_average,
-           CASE WHEN tgt.time_aggregation IN ('sum', 'cumulative') AND tgt.measure <> 'qualitative'
-                THEN 1 ELSE 0 END AS direct
+    SELECT tgt.target_id, tgt.kind, tgt.time_aggregation, tgt.direction, tgt.target_score,
+           a.unit_id, a.id AS actual_id, a.period_start, a.period_end, a.value, a.numerator, a.denominator, a.score
     FROM tgt
     JOIN results_actualvalue a ON a.indicator_id = tgt.indicator_id
-    WHERE a.archived_at IS NULL AND +a.dimension_id IS NULL {status_filter}
-      AND a.period_end <= tgt.period_end
-      AND a.period_start >= CASE WHEN tgt.time_aggregation = 'cumulative' THEN tgt.cycle_start
-                                 ELSE tgt.period_start END
+     AND a.period_end <= tgt.period_end AND a.period_end >= tgt.from_date AND a.period_start >= tgt.from_date
+    WHERE a.archived_at IS NULL AND a.dimension_id IS NULL {{status}}
       AND (tgt.unit_path IS NULL OR EXISTS (
               SELECT 1 FROM organisation_orgunit au WHERE au.id = a.unit_id AND au.path LIKE tgt.unit_path || '%%'))
       AND (tgt.unit_aggregation <> 'none' OR a.unit_id = tgt.own_unit_id)
 ),
 per_unit AS (
-    SELECT target_id, unit_id, value, numerator, denominator, score FROM (
-        SELECT v.target_id, v.unit_id, v.value, v.numerator, v.denominator, v.score,
-               ROW_NUMBER() OVER (
-                   PARTITION BY v.target_id, v.unit_id
-                   ORDER BY v.period_end DESC, v.period_start DESC, v.actual_id DESC
-               ) AS rn
-        FROM vals v WHERE v.by_latest = 1
-    ) ranked WHERE rn = 1
+    SELECT * FROM (
+        SELECT DISTINCT ON (target_id, unit_id) target_id, value, numerator, denominator, score,
+               CASE WHEN score IS NULL THEN 0
+                    WHEN direction = 'decrease' AND score <= target_score THEN 1
+                    WHEN direction = 'maintain' AND score = target_score THEN 1
+                    WHEN direction = 'increase' AND score >= target_score THEN 1
+                    ELSE 0 END AS meets
+        FROM vals WHERE kind = 1
+        ORDER BY target_id, unit_id, period_end DESC, period_start DESC, actual_id DESC
+    ) latest
     UNION ALL
-    SELECT target_id, unit_id,
-           CASE WHEN MAX(by_average) = 1 THEN AVG(value) ELSE SUM(value) END,
-           SUM(numerator), SUM(denominator), NULL
-    FROM vals WHERE by_latest = 0 AND direct = 0
+    SELECT target_id, CASE WHEN MIN(time_aggregation) = 'average' THEN AVG(value) ELSE SUM(value) END,
+           SUM(numerator), SUM(denominator), NULL, 0
+    FROM vals WHERE kind = 2
     GROUP BY target_id, unit_id
 ),
 agg AS (
-    SELECT p.target_id,
-           SUM(p.value) AS sum_value, AVG(p.value) AS avg_value,
-           SUM(p.numerator) AS sum_num, SUM(p.denominator) AS sum_den,
-           AVG(p.score) AS avg_score, COUNT(p.unit_id) AS units,
-           SUM(CASE WHEN p.score IS NULL THEN 0
-                    WHEN t.direction = 'decrease' AND p.score <= t.target_score THEN 1
-                    WHEN t.direction = 'maintain' AND p.score = t.target_score THEN 1
-                    WHEN t.direction = 'increase' AND p.score >= t.target_score THEN 1
-                    ELSE 0 END) AS meeting
-    FROM per_unit p JOIN tgt t ON t.target_id = p.target_id
-    GROUP BY p.target_id
+    SELECT target_id, SUM(value) AS sum_value, AVG(value) AS avg_value,
+           SUM(numerator) AS sum_num, SUM(denominator) AS sum_den,
+           AVG(score) AS avg_score, COUNT(*) AS units, SUM(meets) AS meeting
+    FROM per_unit GROUP BY target_id
     UNION ALL
-    -- Sums over time need no step per unit: the sum of the units' sums is the sum of the values.
-    SELECT v.target_id,
-           SUM(v.value),
-           SUM(v.value) * 1.0 / NULLIF(COUNT(DISTINCT CASE WHEN v.value IS NOT NULL THEN v.unit_id END), 0),
-           SUM(v.numerator), SUM(v.denominator), NULL, COUNT(DISTINCT v.unit_id), 0
-    FROM vals v WHERE v.direct = 1
-    GROUP BY v.target_id
+    SELECT target_id, SUM(value),
+           SUM(value) * 1.0 / NULLIF(COUNT(DISTINCT CASE WHEN value IS NOT NULL THEN unit_id END), 0),
+           SUM(numerator), SUM(denominator), NULL, COUNT(DISTINCT unit_id), 0
+    FROM vals WHERE kind = 3
+    GROUP BY target_id
 )
-SELECT tgt.target_id, tgt.indicator_id, CAST(tgt.period_start AS TEXT), CAST(tgt.period_end AS TEXT),
-       tgt.target_value, tgt.target_score, tgt.measure, tgt.unit_aggregation, tgt.direction,
-       agg.sum_value, agg.avg_value, agg.sum_num, agg.sum_den, agg.avg_score, COALESCE(agg.units, 0), agg.meeting
+SELECT tgt.target_id, tgt.indicator_id, tgt.period, tgt.target_value, tgt.target_score,
+       CASE tgt.measure WHEN 'percentage' THEN agg.sum_num ELSE agg.sum_value END,
+       CASE tgt.measure WHEN 'qualitative' THEN agg.avg_score ELSE agg.avg_value END,
+       CASE tgt.measure WHEN 'percentage' THEN agg.sum_den END, COALESCE(agg.units, 0), COALESCE(agg.meeting, 0)
 FROM tgt LEFT JOIN agg ON agg.target_id = tgt.target_id
 """
-
-
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def achievement(
@@ -218,6 +298,19 @@ def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def _render(template: str, fragments: dict[str, tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    """``template`` with each ``{name}`` replaced by its fragment's SQL, and the fragments' parameters in the
+    order the placeholders appear (a fragment may appear in several branches)."""
+    params: list[Any] = []
+
+    def fragment(match: re.Match[str]) -> str:
+        sql, values = fragments[match.group(1)]
+        params.extend(values)
+        return sql
+
+    return re.sub(r"\{(\w+)\}", fragment, template), params
+
+
 def evaluate_targets(
     *,
     framework_ids: Sequence[int] = (),
@@ -227,72 +320,141 @@ def evaluate_targets(
     statuses: Iterable[str] = DEFAULT_STATUSES,
 ) -> list[TargetResult]:
     """Evaluate every (overall or unit) target of the given frameworks or indicators, in one statement."""
-    params: list[Any] = []
     if framework_ids:
-        indicator_filter = f"n.framework_id IN ({_placeholders(framework_ids)})"
-        params += list(framework_ids)
+        scope_sql, scope_params = f"n.framework_id IN ({_placeholders(framework_ids)})", list(framework_ids)
     elif indicator_ids:
-        indicator_filter = f"i.id IN ({_placeholders(indicator_ids)})"
-        params += list(indicator_ids)
+        scope_sql, scope_params = f"i.id IN ({_placeholders(indicator_ids)})", list(indicator_ids)
     else:
         return []
-    target_filter = ""
     if target_ids:
-        target_filter = f"AND t.id IN ({_placeholders(target_ids)})"
-        params += list(target_ids)
+        scope_sql += f" AND t.id IN ({_placeholders(target_ids)})"
+        scope_params += list(target_ids)
     status_list = sorted(set(statuses))
-    status_filter = ""
+    status: tuple[str, list[Any]] = ("", [])
     if set(status_list) != set(ActualValue.Status.values):
-        status_filter = f"AND a.status IN ({_placeholders(status_list)})" if status_list else "AND 1 = 0"
-        params += status_list
-    sql = _SQL.format(indicator_filter=indicator_filter, target_filter=target_filter, status_filter=status_filter)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        status = (f"AND a.status IN ({_placeholders(status_list)})", status_list) if status_list else ("AND 1 = 0", [])
+    template = _SQLITE_SQL if connection.vendor == "sqlite" else _POSTGRES_SQL
+    sql, params = _render(template, {"scope": (scope_sql, scope_params), "status": status})
+    # Tens of thousands of rows and results, none of them garbage: cyclic collection held off meanwhile.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return _results(rows, rules)
+    finally:
+        if paused:
+            gc.enable()
+
+
+_ONE = Decimal(1)
+_ZERO = Decimal(0)
+
+
+def _results(rows: list[Any], rules: dict[int, IndicatorRules]) -> list[TargetResult]:
+    """The statement's rows as results: the same arithmetic as :func:`achievement` and :func:`status_for`,
+    written out for the loop over every target of a framework (tens of thousands of rows)."""
+    new = tuple.__new__
+    quantize = Decimal.quantize
+
+    def exact(value: Any) -> Decimal | None:  # to_decimal, for the types drivers return
+        kind = value.__class__
+        if kind is float:
+            return quantize(Decimal(repr(value)), Q6)
+        if kind is int:
+            return quantize(Decimal(value), Q6)
+        if kind is Decimal:
+            return quantize(value, Q6)
+        return to_decimal(value)
+
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
+    targets: dict[Any, Decimal] = {}
+    plans: dict[int, tuple[str, bool, str, Decimal | None, Decimal, Decimal]] = {}
     results: list[TargetResult] = []
+    append = results.append
     for row in rows:
-        (target_id, indicator_id, start, end, target_value, target_score, measure, unit_aggregation, _direction,
-         sum_value, avg_value, sum_num, sum_den, avg_score, units, meeting) = row  # fmt: skip
-        rule = rules[indicator_id]
-        numerator = to_decimal(sum_num)
-        denominator = to_decimal(sum_den)
-        if measure == "qualitative":
-            actual = to_decimal(avg_score)
-        elif measure == "percentage":
-            actual = (numerator / denominator * 100).quantize(Q6) if numerator is not None and denominator else None
-        elif unit_aggregation == "average":
-            actual = to_decimal(avg_value)
-        else:
-            actual = to_decimal(sum_value)
-        target = to_decimal(target_value)
-        ratio = achievement(
-            measure=measure,
-            direction=rule.direction,
-            time_aggregation=rule.time_aggregation,
-            actual=actual,
-            target=target,
-            baseline=rule.baseline,
-            units=int(units or 0),
-            meeting=int(meeting or 0),
-        )
-        results.append(
-            TargetResult(
-                target_id=target_id,
-                indicator_id=indicator_id,
-                period_start=_as_date(start),
-                period_end=_as_date(end),
-                target_value=target,
-                target_score=target_score,
-                actual=actual,
-                numerator=numerator if measure == "percentage" else None,
-                denominator=denominator if measure == "percentage" else None,
-                units_reporting=int(units or 0),
-                units_meeting=int(meeting or 0),
-                achievement=ratio,
-                status=status_for(ratio, rule.on_track, rule.at_risk),
+        target_id, indicator_id, period, target_value, target_score, sum_value, avg_value, sum_den, units, meeting = row
+        span = spans.get(period)
+        if span is None:
+            span = spans[period] = _span(period)
+        plan = plans.get(indicator_id)
+        if plan is None:
+            rule = rules[indicator_id]
+            # Levels (latest, average) progress from the baseline; flows (sum, cumulative) count from zero.
+            base = rule.baseline if rule.time_aggregation in ("latest", "average") else None
+            plan = plans[indicator_id] = (
+                rule.measure, rule.unit_aggregation == "average", rule.direction, base, rule.on_track, rule.at_risk
             )
-        )
+        measure, averaged, direction, base, on_track, at_risk = plan
+        target: Decimal | None
+        if target_value is None:
+            target = None
+        else:
+            target = targets.get(target_value)
+            if target is None:
+                target = exact(target_value)
+                if target is not None and target_value:  # not 0: -0.0 equals 0 but gives another Decimal
+                    targets[target_value] = target
+        if units.__class__ is not int:
+            units = int(units or 0)
+        if meeting.__class__ is not int:
+            meeting = int(meeting or 0)
+        numerator = denominator = None
+        if measure == "qualitative":
+            actual = None if avg_value is None else exact(avg_value)
+            ratio = quantize(Decimal(meeting) / Decimal(units), Q6) if units else None
+        else:
+            if measure == "percentage":
+                numerator = None if sum_value is None else exact(sum_value)
+                denominator = None if sum_den is None else exact(sum_den)
+                actual = quantize(numerator / denominator * 100, Q6) if numerator is not None and denominator else None
+            else:
+                raw = avg_value if averaged else sum_value
+                if raw is None:
+                    actual = None
+                elif raw.__class__ is float:
+                    actual = quantize(Decimal(repr(raw)), Q6)
+                else:
+                    actual = exact(raw)
+            if not units or actual is None or target is None:
+                ratio = None
+            elif direction == "maintain":
+                if target == 0:
+                    ratio = _ONE if actual == 0 else _ZERO
+                else:
+                    ratio = quantize(max(_ZERO, 1 - abs(actual - target) / abs(target)), Q6)
+            elif direction == "decrease":
+                if base is not None and base != target:
+                    ratio = quantize((base - actual) / (base - target), Q6)
+                elif actual <= 0:
+                    ratio = _ONE
+                else:
+                    ratio = quantize(target / actual, Q6) if target > 0 else _ZERO
+            elif base is not None and base != target:
+                ratio = quantize((actual - base) / (target - base), Q6)
+            elif target == 0:
+                ratio = _ONE if actual >= 0 else _ZERO
+            else:
+                ratio = quantize(actual / target, Q6)
+        if ratio is None:
+            status = NO_DATA
+        elif ratio >= on_track:
+            status = ON_TRACK
+        elif ratio >= at_risk:
+            status = AT_RISK
+        else:
+            status = OFF_TRACK
+        values = (target_id, indicator_id, span[0], span[1], target, target_score, actual, numerator, denominator)
+        append(new(TargetResult, (*values, units, meeting, ratio, status)))
     return results
+
+
+def _span(period: Any) -> tuple[dt.date, dt.date]:
+    """A target's period, selected as its start and end in ISO form in one string."""
+    text = str(period)
+    return dt.date.fromisoformat(text[:10]), dt.date.fromisoformat(text[10:20])
 
 
 class _Period(Protocol):
