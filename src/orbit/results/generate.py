@@ -5,6 +5,9 @@ with ``bulk_create`` in batches, not through the per-row services, so a large pl
 derived outline fields come from :func:`orbit.results.services.renumber`, and the whole run is recorded as
 ONE audit event (action ``import``) in the same transaction.  Values are valid by construction for their
 indicator's measure, and every period lies inside the cycle.
+
+Other contexts add their own generated rows through ``extend`` (the command passes the operational plan's
+generator), so that this module depends on none of them and one event still records the whole run.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import datetime as dt
 import hashlib
 import random
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -88,12 +92,20 @@ class GenerateReport:
     targets: int
     values: int
     seconds: float
+    #: Counts of the rows ``extend`` added (e.g. activities), in the order it gave them.
+    extra: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
+        extra = "".join(f", {count} {name.replace('_', ' ')}" for name, count in self.extra.items())
         return (
             f"{self.code}: {self.nodes} nodes, {self.indicators} indicators, {self.targets} targets, "
-            f"{self.values} values in {self.seconds:.1f} s"
+            f"{self.values} values{extra} in {self.seconds:.1f} s"
         )
+
+
+#: Adds more generated rows to a new plan (given the plan and its reporting units) inside the same
+#: transaction, before the audit event; returns the counts of what it added.
+Extension = Callable[[Framework, list[OrgUnit]], dict[str, int]]
 
 
 def _quarters(year: int) -> list[tuple[dt.date, dt.date]]:
@@ -109,8 +121,13 @@ def _reporting_units(owner: OrgUnit) -> list[OrgUnit]:
 
 
 @transaction.atomic
-def generate_plan(*, actor: Any, size: str = "small", seed: int = 1, owner: OrgUnit) -> GenerateReport:
-    """Create the synthetic plan ``GEN-<SIZE>-<seed>`` owned by ``owner``; refuse if it exists."""
+def generate_plan(
+    *, actor: Any, size: str = "small", seed: int = 1, owner: OrgUnit, extend: Extension | None = None
+) -> GenerateReport:
+    """Create the synthetic plan ``GEN-<SIZE>-<seed>`` owned by ``owner``; refuse if it exists.
+
+    ``extend``, if given, adds more rows under the new plan in the same transaction (see :data:`Extension`).
+    """
     started = time.perf_counter()
     require_actor(actor)
     require(actor, "approve", owner.path, noun="unit")
@@ -146,6 +163,7 @@ def generate_plan(*, actor: Any, size: str = "small", seed: int = 1, owner: OrgU
     targets = _insert_targets(rng, indicators)
     values = _insert_values(rng, indicators, units, spec)
     counts = {"nodes": len(nodes), "indicators": len(indicators), "targets": targets, "values": values}
+    extra = extend(framework, units) if extend is not None else {}
     record_event(
         actor=actor,
         action="import",
@@ -156,10 +174,12 @@ def generate_plan(*, actor: Any, size: str = "small", seed: int = 1, owner: OrgU
         parent_type="organisation.orgunit",
         parent_id=owner.pk,
         scope_path=owner.path,
-        changes={"generated": [None, {"size": size, "seed": seed, **counts}]},
+        changes={"generated": [None, {"size": size, "seed": seed, **counts, **extra}]},
         reason=f"orbit generate --size {size} --seed {seed}",
     )
-    return GenerateReport(code=code, framework_id=framework.pk, seconds=time.perf_counter() - started, **counts)
+    return GenerateReport(
+        code=code, framework_id=framework.pk, seconds=time.perf_counter() - started, extra=extra, **counts
+    )
 
 
 def _insert_nodes(framework: Framework, spec: Size) -> list[ResultNode]:
