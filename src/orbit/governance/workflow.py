@@ -51,6 +51,14 @@ TRANSITIONS: Final[dict[str, Transition]] = {
     )
 }
 
+#: How each transition reads once done ("only draft records can be submitted").
+DONE: Final = {
+    "submit": _("submitted"),
+    "return": _("returned"),
+    "approve": _("approved"),
+    "reopen": _("reopened"),
+}
+
 #: Statuses in which the author may still edit the content.
 EDITABLE: Final = frozenset({ReviewStatus.DRAFT, ReviewStatus.RETURNED})
 
@@ -59,17 +67,18 @@ def check_transition(name: str, current: str, note: str = "") -> Transition:
     """The transition ``name`` from ``current``, or a ValidationError naming what is wrong."""
     transition = TRANSITIONS.get(name)
     if transition is None:
-        raise ValidationError({"action": f"Unknown action {name!r}; use one of: {', '.join(TRANSITIONS)}."})
+        raise ValidationError(
+            {"action": _("Unknown action %(name)s; use one of: %(names)s.") % {"name": name,
+                                                                               "names": ", ".join(TRANSITIONS)}}
+        )  # fmt: skip
     if current not in transition.sources:
         allowed = ", ".join(str(ReviewStatus(s).label).lower() for s in transition.sources)
         raise ValidationError(
-            {
-                "status": f"Cannot {name} a record that is {str(ReviewStatus(current).label).lower()}; "
-                f"only {allowed} records can be."
-            }
-        )
+            {"status": _("This record is %(state)s: only %(allowed)s records can be %(done)s.")
+             % {"state": str(ReviewStatus(current).label).lower(), "allowed": allowed, "done": DONE[name]}}
+        )  # fmt: skip
     if transition.note_required and not (note or "").strip():
-        raise ValidationError({"note": "Say what needs to change before it can be approved."})
+        raise ValidationError({"note": _("Say what needs to change: the author sees your note.")})
     return transition
 
 

@@ -31,7 +31,7 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField[OrgUnit]):
 class CodeListField(forms.CharField):
     """Codes separated by commas or spaces, e.g. ``ET, KE``; checked against an allowed set, upper-cased."""
 
-    def __init__(self, *args: Any, allowed: Any = None, what: str = "code", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, allowed: Any = None, what: Any = "code", **kwargs: Any) -> None:
         super().__init__(*args, required=False, **kwargs)
         self.allowed = allowed
         self.what = what
@@ -91,7 +91,7 @@ class ActivityForm(ServiceForm, ReasonMixin):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )  # fmt: skip
     countries = CodeListField(
-        label=_("Countries"), allowed=country_codes, what="country",
+        label=_("Countries"), allowed=country_codes, what=_("country"),
         help_text=_("ISO 3166 two-letter codes separated by commas, e.g. ET, KE."),
     )  # fmt: skip
     regions = forms.MultipleChoiceField(

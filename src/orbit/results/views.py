@@ -1133,8 +1133,13 @@ def actual_review(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Value of %(code)s: %(action)s done.") % {"code": actual.indicator.code,
-                                                                            "action": action})  # fmt: skip
+        done = {
+            "submit": _("Value of %(code)s submitted for review."),
+            "return": _("Value of %(code)s returned with your note."),
+            "approve": _("Value of %(code)s approved."),
+            "reopen": _("Value of %(code)s reopened as a draft."),
+        }
+        messages.success(request, done.get(action, _("Value of %(code)s saved.")) % {"code": actual.indicator.code})
     return HttpResponseRedirect(back)
 
 
