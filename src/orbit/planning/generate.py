@@ -445,9 +445,9 @@ class _Builder:
         if region:
             regions = [str(region)]
             pool = self.countries[region]
-        else:  # headquarters: global, or for one or two regions
+        else:  # headquarters: global (no countries), or for one or two regions
             regions = sorted(str(r) for r in rng.sample(ItuRegion.values, rng.choice((0, 0, 1, 2))))
-            pool = sorted({c for r in regions for c in self.countries[ItuRegion(r)]}) or self.all_countries
+            pool = sorted({c for r in regions for c in self.countries[ItuRegion(r)]})
         countries = sorted(rng.sample(pool, min(len(pool), rng.choice((0, 1, 1, 2, 3, 4)))))
         partners = sorted(rng.sample(PARTNERS, rng.choice((0, 1, 1, 2))))
 

@@ -1,4 +1,5 @@
-"""``orbit export framework FILE.xlsx [--framework CODE]``: write a results framework to the Excel template."""
+"""``orbit export framework FILE.xlsx [--framework CODE]``: write a results framework to the Excel template;
+``orbit export activities FILE.xlsx [--unit CODE]``: write activities of the operational plan to theirs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orbit.core.cli_support import SYSTEM_USERNAME, resolve_actor
+from orbit.organisation.models import OrgUnit
+from orbit.planning.excel import export_activities
 from orbit.results.excel import export_framework
 from orbit.results.selectors import framework_restrict
 
@@ -25,9 +28,20 @@ class Command(BaseCommand):
         framework.add_argument(
             "--actor", default=SYSTEM_USERNAME, help=f"Export what this user may read (default: {SYSTEM_USERNAME})."
         )
+        activities = sub.add_parser(
+            "activities", help="Write activities with their milestones and budget lines to an .xlsx workbook."
+        )
+        activities.add_argument("file", help="The .xlsx file to write.")
+        activities.add_argument("--unit", help="Code of a unit: only its activities and those of the units below it.")
+        activities.add_argument(
+            "--actor", default=SYSTEM_USERNAME, help=f"Export what this user may read (default: {SYSTEM_USERNAME})."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = resolve_actor(options["actor"])
+        if options["what"] == "activities":
+            self.activities(actor, options)
+            return
         frameworks = framework_restrict(actor)
         code = options["code"]
         if code:
@@ -40,12 +54,30 @@ class Command(BaseCommand):
                 listing = ", ".join(f.code for f in found[:20]) or "none"
                 raise CommandError(f"give --framework CODE; the frameworks are: {listing}")
             framework = found[0]
-        path = Path(options["file"])
-        if path.suffix.lower() != ".xlsx":
-            raise CommandError(f"{path}: the file name must end in .xlsx")
-        data = export_framework(actor, framework)
-        try:
-            path.write_bytes(data)
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+        path = _xlsx_path(options["file"])
+        _write(path, export_framework(actor, framework))
         self.stdout.write(f"Exported {framework.code} to {path}")
+
+    def activities(self, actor: Any, options: dict[str, Any]) -> None:
+        unit = None
+        if options["unit"]:
+            unit = OrgUnit.objects.filter(code=options["unit"]).first()
+            if unit is None:
+                raise CommandError(f"--unit {options['unit']!r}: no organisational unit with that code")
+        path = _xlsx_path(options["file"])
+        _write(path, export_activities(actor, unit))
+        self.stdout.write(f"Exported the activities{f' of {unit.code}' if unit else ''} to {path}")
+
+
+def _xlsx_path(name: str) -> Path:
+    path = Path(name)
+    if path.suffix.lower() != ".xlsx":
+        raise CommandError(f"{path}: the file name must end in .xlsx")
+    return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot write ({exc.strerror or exc})") from exc
