@@ -38,14 +38,19 @@ PAGES = (("dashboard", "/plan/dashboard/?framework={pk}"), ("plan list", "/plan/
 
 
 def measure(runs: int, warmup: int) -> dict[str, Any]:
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     from orbit.planning.models import Activity, Evidence, ProgressUpdate
     from orbit.results.generate import plan_code
     from orbit.results.models import Framework
 
+    # Pages name their static files; the throw-away data dir has no collected manifest, so plain static URLs.
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    storages = {**settings.STORAGES, "staticfiles": plain}
+    override_settings(STORAGES=storages).enable()
     user = reader()
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
