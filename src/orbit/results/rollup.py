@@ -171,8 +171,17 @@ WHERE {_SQLITE_SCOPE} AND {_SQLITE_SUMMED}
 GROUP BY i.id, t.period_start, t.id
 """
 
-# PostgreSQL.  The targets once (materialised), each kind's values joined to its own targets; each unit's latest
-# value with DISTINCT ON; per-unit rows of the other kinds and the sums over time grouped by hashing.
+# PostgreSQL.  The targets once (materialised, with the start of each one's window), then for each target its
+# own values through the (indicator, period_end) index and its own small aggregate (LATERAL): no sort or hash
+# over all the values of the framework, which the planner would have to size from a guess.
+_POSTGRES_VALUES = """FROM results_actualvalue a
+        WHERE a.indicator_id = tgt.indicator_id
+          AND a.period_end <= tgt.period_end AND a.period_end >= tgt.from_date AND a.period_start >= tgt.from_date
+          AND a.archived_at IS NULL AND a.dimension_id IS NULL {status}
+          AND (tgt.unit_path IS NULL OR EXISTS (
+                  SELECT 1 FROM organisation_orgunit au WHERE au.id = a.unit_id AND au.path LIKE tgt.unit_path || '%%'))
+          AND (tgt.unit_aggregation <> 'none' OR a.unit_id = tgt.own_unit_id)"""
+_POSTGRES_TARGET = "tgt.target_id, tgt.indicator_id, tgt.period, tgt.target_value, tgt.target_score"
 _POSTGRES_SQL = f"""
 WITH tgt AS MATERIALIZED (
     SELECT t.id AS target_id, t.indicator_id, CAST(t.period_start AS TEXT) || CAST(t.period_end AS TEXT) AS period,
@@ -187,52 +196,51 @@ WITH tgt AS MATERIALIZED (
     JOIN results_framework f ON f.id = n.framework_id
     LEFT JOIN organisation_orgunit tu ON tu.id = t.unit_id
     WHERE t.archived_at IS NULL AND t.dimension_id IS NULL AND i.archived_at IS NULL AND {{scope}}
-),
-vals AS NOT MATERIALIZED (
-    SELECT tgt.target_id, tgt.kind, tgt.time_aggregation, tgt.direction, tgt.target_score,
-           a.unit_id, a.id AS actual_id, a.period_start, a.period_end, a.value, a.numerator, a.denominator, a.score
-    FROM tgt
-    JOIN results_actualvalue a ON a.indicator_id = tgt.indicator_id
-     AND a.period_end <= tgt.period_end AND a.period_end >= tgt.from_date AND a.period_start >= tgt.from_date
-    WHERE a.archived_at IS NULL AND a.dimension_id IS NULL {{status}}
-      AND (tgt.unit_path IS NULL OR EXISTS (
-              SELECT 1 FROM organisation_orgunit au WHERE au.id = a.unit_id AND au.path LIKE tgt.unit_path || '%%'))
-      AND (tgt.unit_aggregation <> 'none' OR a.unit_id = tgt.own_unit_id)
-),
-per_unit AS (
-    SELECT * FROM (
-        SELECT DISTINCT ON (target_id, unit_id) target_id, value, numerator, denominator, score,
-               CASE WHEN score IS NULL THEN 0
-                    WHEN direction = 'decrease' AND score <= target_score THEN 1
-                    WHEN direction = 'maintain' AND score = target_score THEN 1
-                    WHEN direction = 'increase' AND score >= target_score THEN 1
-                    ELSE 0 END AS meets
-        FROM vals WHERE kind = 1
-        ORDER BY target_id, unit_id, period_end DESC, period_start DESC, actual_id DESC
-    ) latest
-    UNION ALL
-    SELECT target_id, CASE WHEN MIN(time_aggregation) = 'average' THEN AVG(value) ELSE SUM(value) END,
-           SUM(numerator), SUM(denominator), NULL, 0
-    FROM vals WHERE kind = 2
-    GROUP BY target_id, unit_id
-),
-agg AS (
-    SELECT target_id, SUM(value) AS sum_value, AVG(value) AS avg_value,
-           SUM(numerator) AS sum_num, SUM(denominator) AS sum_den,
-           AVG(score) AS avg_score, COUNT(*) AS units, SUM(meets) AS meeting
-    FROM per_unit GROUP BY target_id
-    UNION ALL
-    SELECT target_id, SUM(value),
-           SUM(value) * 1.0 / NULLIF(COUNT(DISTINCT CASE WHEN value IS NOT NULL THEN unit_id END), 0),
-           SUM(numerator), SUM(denominator), NULL, COUNT(DISTINCT unit_id), 0
-    FROM vals WHERE kind = 3
-    GROUP BY target_id
 )
-SELECT tgt.target_id, tgt.indicator_id, tgt.period, tgt.target_value, tgt.target_score,
-       CASE tgt.measure WHEN 'percentage' THEN agg.sum_num ELSE agg.sum_value END,
-       CASE tgt.measure WHEN 'qualitative' THEN agg.avg_score ELSE agg.avg_value END,
-       CASE tgt.measure WHEN 'percentage' THEN agg.sum_den END, COALESCE(agg.units, 0), COALESCE(agg.meeting, 0)
-FROM tgt LEFT JOIN agg ON agg.target_id = tgt.target_id
+SELECT {_POSTGRES_TARGET},
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_num ELSE x.sum_value END,
+       CASE tgt.measure WHEN 'qualitative' THEN x.avg_score ELSE x.avg_value END,
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_den END, x.units, x.meeting
+FROM tgt CROSS JOIN LATERAL (
+    SELECT SUM(u.value) AS sum_value, AVG(u.value) AS avg_value, SUM(u.numerator) AS sum_num,
+           SUM(u.denominator) AS sum_den, AVG(u.score) AS avg_score, COUNT(*) AS units,
+           COUNT(*) FILTER (WHERE (tgt.direction = 'decrease' AND u.score <= tgt.target_score)
+                               OR (tgt.direction = 'maintain' AND u.score = tgt.target_score)
+                               OR (tgt.direction = 'increase' AND u.score >= tgt.target_score)) AS meeting
+    FROM (
+        SELECT DISTINCT ON (a.unit_id) a.value, a.numerator, a.denominator, a.score
+        {_POSTGRES_VALUES}
+        ORDER BY a.unit_id, a.period_end DESC, a.period_start DESC, a.id DESC
+    ) u
+) x
+WHERE tgt.kind = 1
+UNION ALL
+SELECT {_POSTGRES_TARGET},
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_num ELSE x.sum_value END, x.avg_value,
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_den END, x.units, 0
+FROM tgt CROSS JOIN LATERAL (
+    SELECT SUM(u.value) AS sum_value, AVG(u.value) AS avg_value, SUM(u.numerator) AS sum_num,
+           SUM(u.denominator) AS sum_den, COUNT(*) AS units
+    FROM (
+        SELECT CASE WHEN tgt.time_aggregation = 'average' THEN AVG(a.value) ELSE SUM(a.value) END AS value,
+               SUM(a.numerator) AS numerator, SUM(a.denominator) AS denominator
+        {_POSTGRES_VALUES}
+        GROUP BY a.unit_id
+    ) u
+) x
+WHERE tgt.kind = 2
+UNION ALL
+SELECT {_POSTGRES_TARGET},
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_num ELSE x.sum_value END, x.avg_value,
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_den END, x.units, 0
+FROM tgt CROSS JOIN LATERAL (
+    SELECT SUM(a.value) AS sum_value,
+           SUM(a.value) * 1.0 / NULLIF(COUNT(DISTINCT CASE WHEN a.value IS NOT NULL THEN a.unit_id END), 0)
+               AS avg_value,
+           SUM(a.numerator) AS sum_num, SUM(a.denominator) AS sum_den, COUNT(DISTINCT a.unit_id) AS units
+    {_POSTGRES_VALUES}
+) x
+WHERE tgt.kind = 3
 """
 
 
@@ -351,27 +359,43 @@ def evaluate_targets(
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
+# How a row's actual is read, by measure: the mean score, the numerator and denominator sums, the sum, the mean.
+_SCORED, _RATIO, _SUMMED, _AVERAGED = range(4)
+_INCREASE, _DECREASE, _MAINTAIN = range(3)
 
 
 def _results(rows: list[Any], rules: dict[int, IndicatorRules]) -> list[TargetResult]:
     """The statement's rows as results: the same arithmetic as :func:`achievement` and :func:`status_for`,
-    written out for the loop over every target of a framework (tens of thousands of rows)."""
+    written out for the loop over every target of a framework (tens of thousands of rows): what depends only
+    on the indicator, the target value or the unit counts is worked out once."""
     new = tuple.__new__
     quantize = Decimal.quantize
+    no_data, on_track_status, at_risk_status, off_track_status = NO_DATA, ON_TRACK, AT_RISK, OFF_TRACK
+
+    # Stored values, sums and means repeat across targets: each distinct float or integer (SQLite) is converted
+    # once.  Zero is never kept (-0.0 equals 0 but converts to another Decimal); 1 and 1.0 convert alike.
+    # Decimals (PostgreSQL) are only rounded, as cheap as looking them up.
+    converted: dict[Any, Decimal | None] = {}
 
     def exact(value: Any) -> Decimal | None:  # to_decimal, for the types drivers return
-        kind = value.__class__
-        if kind is float:
-            return quantize(Decimal(repr(value)), Q6)
-        if kind is int:
-            return quantize(Decimal(value), Q6)
-        if kind is Decimal:
+        if value.__class__ is Decimal:
             return quantize(value, Q6)
-        return to_decimal(value)
+        result = converted.get(value)
+        if result is None:
+            kind = value.__class__
+            if kind is float:
+                result = quantize(Decimal(repr(value)), Q6)
+            elif kind is int:
+                result = quantize(Decimal(value), Q6)
+            else:
+                result = to_decimal(value)
+            if value:
+                converted[value] = result
+        return result
 
     spans: dict[str, tuple[dt.date, dt.date]] = {}
-    targets: dict[Any, Decimal] = {}
-    plans: dict[int, tuple[str, bool, str, Decimal | None, Decimal, Decimal]] = {}
+    shares: dict[tuple[int, int], Decimal] = {}
+    plans: dict[int, tuple[int, int, Decimal | None, Decimal, Decimal]] = {}
     results: list[TargetResult] = []
     append = results.append
     for row in rows:
@@ -381,74 +405,75 @@ def _results(rows: list[Any], rules: dict[int, IndicatorRules]) -> list[TargetRe
             span = spans[period] = _span(period)
         plan = plans.get(indicator_id)
         if plan is None:
-            rule = rules[indicator_id]
-            # Levels (latest, average) progress from the baseline; flows (sum, cumulative) count from zero.
-            base = rule.baseline if rule.time_aggregation in ("latest", "average") else None
-            plan = plans[indicator_id] = (
-                rule.measure, rule.unit_aggregation == "average", rule.direction, base, rule.on_track, rule.at_risk
-            )
-        measure, averaged, direction, base, on_track, at_risk = plan
-        target: Decimal | None
-        if target_value is None:
-            target = None
-        else:
-            target = targets.get(target_value)
-            if target is None:
-                target = exact(target_value)
-                if target is not None and target_value:  # not 0: -0.0 equals 0 but gives another Decimal
-                    targets[target_value] = target
+            plan = plans[indicator_id] = _plan(rules[indicator_id])
+        reading, direction, base, on_track, at_risk = plan
+        target = None if target_value is None else exact(target_value)
         if units.__class__ is not int:
             units = int(units or 0)
         if meeting.__class__ is not int:
             meeting = int(meeting or 0)
         numerator = denominator = None
-        if measure == "qualitative":
+        if reading == _SCORED:
             actual = None if avg_value is None else exact(avg_value)
-            ratio = quantize(Decimal(meeting) / Decimal(units), Q6) if units else None
+            if units:
+                ratio = shares.get((meeting, units))
+                if ratio is None:
+                    ratio = shares[meeting, units] = quantize(Decimal(meeting) / Decimal(units), Q6)
+            else:
+                ratio = None
         else:
-            if measure == "percentage":
+            if reading == _RATIO:
                 numerator = None if sum_value is None else exact(sum_value)
                 denominator = None if sum_den is None else exact(sum_den)
                 actual = quantize(numerator / denominator * 100, Q6) if numerator is not None and denominator else None
             else:
-                raw = avg_value if averaged else sum_value
-                if raw is None:
-                    actual = None
-                elif raw.__class__ is float:
-                    actual = quantize(Decimal(repr(raw)), Q6)
-                else:
-                    actual = exact(raw)
+                raw = sum_value if reading == _SUMMED else avg_value
+                actual = None if raw is None else exact(raw)
             if not units or actual is None or target is None:
                 ratio = None
-            elif direction == "maintain":
-                if target == 0:
-                    ratio = _ONE if actual == 0 else _ZERO
+            elif direction == _INCREASE:
+                if base is not None and base != target:
+                    ratio = quantize((actual - base) / (target - base), Q6)
+                elif target:
+                    ratio = quantize(actual / target, Q6)
                 else:
-                    ratio = quantize(max(_ZERO, 1 - abs(actual - target) / abs(target)), Q6)
-            elif direction == "decrease":
+                    ratio = _ONE if actual >= 0 else _ZERO
+            elif direction == _DECREASE:
                 if base is not None and base != target:
                     ratio = quantize((base - actual) / (base - target), Q6)
                 elif actual <= 0:
                     ratio = _ONE
                 else:
                     ratio = quantize(target / actual, Q6) if target > 0 else _ZERO
-            elif base is not None and base != target:
-                ratio = quantize((actual - base) / (target - base), Q6)
-            elif target == 0:
-                ratio = _ONE if actual >= 0 else _ZERO
+            elif target:
+                ratio = quantize(max(_ZERO, 1 - abs(actual - target) / abs(target)), Q6)
             else:
-                ratio = quantize(actual / target, Q6)
+                ratio = _ONE if actual == 0 else _ZERO
         if ratio is None:
-            status = NO_DATA
+            status = no_data
         elif ratio >= on_track:
-            status = ON_TRACK
+            status = on_track_status
         elif ratio >= at_risk:
-            status = AT_RISK
+            status = at_risk_status
         else:
-            status = OFF_TRACK
+            status = off_track_status
         values = (target_id, indicator_id, span[0], span[1], target, target_score, actual, numerator, denominator)
         append(new(TargetResult, (*values, units, meeting, ratio, status)))
     return results
+
+
+def _plan(rule: IndicatorRules) -> tuple[int, int, Decimal | None, Decimal, Decimal]:
+    """What the loop in :func:`_results` needs of an indicator's rules."""
+    if rule.measure == "qualitative":
+        reading = _SCORED
+    elif rule.measure == "percentage":
+        reading = _RATIO
+    else:
+        reading = _AVERAGED if rule.unit_aggregation == "average" else _SUMMED
+    direction = {"maintain": _MAINTAIN, "decrease": _DECREASE}.get(rule.direction, _INCREASE)
+    # Levels (latest, average) progress from the baseline; flows (sum, cumulative) count from zero.
+    base = rule.baseline if rule.time_aggregation in ("latest", "average") else None
+    return reading, direction, base, rule.on_track, rule.at_risk
 
 
 def _span(period: Any) -> tuple[dt.date, dt.date]:
