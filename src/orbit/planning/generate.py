@@ -8,13 +8,13 @@ status and the *metadata* of their evidence (no file is written).  It runs insid
 transaction, before its one audit event, which records the counts returned here.
 
 Everything is sample data (``is_sample`` where the model has it, "Generated" in titles).  Many-to-many rows
-go in with their through models' ``bulk_create``; the hundreds of thousands of other rows of a large plan go
-in with :func:`insert_rows`, multi-row INSERTs whose values are converted by the models' own fields, because
-``bulk_create``'s per-value SQL compilation is most of the run time on these wide tables (measured: about
-half on both SQLite and PostgreSQL).  The data are a function of the
-size, the seed and the database's units, users, SDG targets and regional initiatives: the same call on the
-same database gives the same rows (:func:`operations_fingerprint`).  Statuses and dates are plausible as seen
-from :data:`REFERENCE_DATE`, a fixed day in the cycle, not from today.
+go in with their through models' ``bulk_create``; the other rows (hundreds of thousands for a large plan) with
+:func:`insert_rows`, batched INSERTs whose values are prepared by the models' own fields, because
+``bulk_create``'s per-value SQL compilation was most of the run time on these wide tables (measured on the
+large plan: this part took about 2.5 times as long with ``bulk_create``, on SQLite and on PostgreSQL).
+The data are a function of the size, the seed and the database's units, users, SDG targets and regional
+initiatives: the same call on the same database gives the same rows (:func:`operations_fingerprint`).
+Statuses and dates are plausible as seen from :data:`REFERENCE_DATE`, a fixed day in the cycle, not from today.
 """
 
 from __future__ import annotations
