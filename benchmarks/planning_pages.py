@@ -8,7 +8,8 @@ For each database the script builds a fresh one as ``results_tree.py`` does (mig
 as a viewer of the owning unit, ``/plan/dashboard/?framework=<plan>`` and ``/plan/?framework=<plan>`` (the
 first page of the plan) for each generated plan: warm-up requests first, then N timed ones.  It prints the
 median and 95th percentile in ms, the SQL query count and the page size, and whether the bar is met: at most
-500 ms for each page on the large plan, and the same query count for the small and the large plan.
+500 ms for each page on the large plan, cold (derived data computed afresh, as after any write) and warm,
+and the same query count for the small and the large plan.
 Exit status 1 when it is not.
 """
 
@@ -39,6 +40,7 @@ PAGES = (("dashboard", "/plan/dashboard/?framework={pk}"), ("plan list", "/plan/
 
 def measure(runs: int, warmup: int) -> dict[str, Any]:
     from django.conf import settings
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -68,11 +70,16 @@ def measure(runs: int, warmup: int) -> dict[str, Any]:
             url = pattern.format(pk=framework.pk)
             for _ in range(warmup):
                 assert client.get(url).status_code == 200, url
-            samples = []
+            samples, cold = [], []
             for _ in range(runs):
                 started = time.perf_counter()
                 response = client.get(url)
                 samples.append((time.perf_counter() - started) * 1000)
+            for _ in range(runs):  # derived data (the KPI breakdown) computed afresh, as after any write
+                caches["derived"].clear()
+                started = time.perf_counter()
+                response = client.get(url)
+                cold.append((time.perf_counter() - started) * 1000)
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             assert response.status_code == 200, url
@@ -81,6 +88,8 @@ def measure(runs: int, warmup: int) -> dict[str, Any]:
                 "page": name,
                 "median_ms": statistics.median(samples),
                 "p95_ms": percentile(samples, 0.95),
+                "cold_median_ms": statistics.median(cold),
+                "cold_p95_ms": percentile(cold, 0.95),
                 "queries": len(captured),
                 "bytes": len(response.content),
             }
@@ -90,15 +99,19 @@ def measure(runs: int, warmup: int) -> dict[str, Any]:
 def report(label: str, figures: dict[str, Any]) -> bool:
     print(f"\nPlanning pages on {label}: {figures['activities']} activities, {figures['updates']} updates, "
           f"{figures['evidence']} evidence records in the database")  # fmt: skip
-    print(f"  {'page':<22}{'queries':>9}{'size':>10}{'median':>10}{'p95':>10}")
+    print(f"  {'page':<22}{'queries':>9}{'size':>10}{'cold med':>10}{'cold p95':>10}{'warm med':>10}{'warm p95':>10}")
     pages = figures["pages"]
     for key, f in pages.items():
-        print(f"  {key:<22}{f['queries']:>9}{f['bytes'] / 1e3:>8.0f}kB{f['median_ms']:>8.1f}ms{f['p95_ms']:>8.1f}ms")
+        print(f"  {key:<22}{f['queries']:>9}{f['bytes'] / 1e3:>8.0f}kB{f['cold_median_ms']:>8.1f}ms"
+              f"{f['cold_p95_ms']:>8.1f}ms{f['median_ms']:>8.1f}ms{f['p95_ms']:>8.1f}ms")  # fmt: skip
+    print("  cold: derived data computed afresh (the first read after any write); warm: nothing written since")
     checks = []
     for name in ("dashboard", "plan list"):
         large, small = pages.get(f"large {name}"), pages.get(f"small {name}")
         if large:
-            checks.append((f"large plan {name} median ≤ {BAR_MS:.0f} ms", large["median_ms"] <= BAR_MS,
+            checks.append((f"large plan {name}, cold, median ≤ {BAR_MS:.0f} ms", large["cold_median_ms"] <= BAR_MS,
+                           f"{large['cold_median_ms']:.1f} ms (p95 {large['cold_p95_ms']:.1f} ms)"))  # fmt: skip
+            checks.append((f"large plan {name}, warm, median ≤ {BAR_MS:.0f} ms", large["median_ms"] <= BAR_MS,
                            f"{large['median_ms']:.1f} ms (p95 {large['p95_ms']:.1f} ms)"))  # fmt: skip
         if large and small:
             checks.append((f"{name}: same query count small and large", large["queries"] == small["queries"],

@@ -169,22 +169,32 @@ def activity_page(user: Any, filters: PlanFilters | None = None, page: Any = 1) 
 # --- updates --------------------------------------------------------------------------------------------------
 
 
+def _update_q(user: Any, prefix: str = "") -> Q | None:
+    """Which updates ``user`` may read, over the update reached through ``prefix`` (None: all of them).
+
+    Their own units' updates first, so that a database evaluating the OR left to right rarely needs the
+    subqueries of the second branch (approved updates of activities and values the user may read).
+    """
+    own = _path_q(user, "view", f"{prefix}unit__path")
+    if own is None:
+        return None
+    from orbit.results.selectors import actual_restrict
+
+    readable_activities = activity_restrict(user).order_by().values("pk")
+    readable_values = actual_restrict(user).order_by().values("pk")
+    approved = Q(**{f"{prefix}status": ReviewStatus.APPROVED}) & (
+        Q(**{f"{prefix}activity__in": readable_activities}) | Q(**{f"{prefix}actual_value__in": readable_values})
+    )
+    return own | approved
+
+
 def update_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[ProgressUpdate]:
     manager = ProgressUpdate.all_objects if include_archived else ProgressUpdate.objects
     updates = manager.select_related("unit", "author", "activity", "actual_value", "reviewed_by")
     if not getattr(user, "is_authenticated", False):
         return updates.none()
-    own = _path_q(user, "view", "unit__path")
-    if own is None:
-        return updates
-    readable_activities = activity_restrict(user).values("pk")
-    from orbit.results.selectors import actual_restrict
-
-    readable_values = actual_restrict(user).values("pk")
-    approved = Q(status=ReviewStatus.APPROVED) & (
-        Q(activity__in=readable_activities) | Q(actual_value__in=readable_values)
-    )
-    return updates.filter(own | approved)
+    scoped = _update_q(user)
+    return updates if scoped is None else updates.filter(scoped)
 
 
 def update_get(user: Any, pk: Any) -> ProgressUpdate:
@@ -208,8 +218,13 @@ def value_updates(user: Any, actual: ActualValue) -> list[ProgressUpdate]:
 
 def evidence_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[Evidence]:
     manager = Evidence.all_objects if include_archived else Evidence.objects
-    readable = update_restrict(user, include_archived=include_archived).values("pk")
-    return manager.select_related("update", "update__unit", "update__activity").filter(update__in=readable)
+    evidence = manager.select_related("update", "update__unit", "update__activity")
+    if not getattr(user, "is_authenticated", False):
+        return evidence.none()
+    if not include_archived:
+        evidence = evidence.filter(update__archived_at__isnull=True)
+    scoped = _update_q(user, "update__")
+    return evidence if scoped is None else evidence.filter(scoped)
 
 
 def evidence_get(user: Any, pk: Any) -> Evidence:
@@ -355,9 +370,7 @@ def initiative_detail(user: Any, initiative: RegionalInitiative) -> dict[str, An
     the nodes those contribute to."""
     from orbit.results.models import NodeLink, ResultNode
 
-    activities = list(
-        activity_restrict(user).filter(initiatives=initiative).order_by("responsible_unit__path", "code")
-    )
+    activities = list(activity_restrict(user).filter(initiatives=initiative).order_by("responsible_unit__path", "code"))
     outputs = list(initiative.outputs.select_related("framework").order_by("framework__code", "path"))
     ancestor_paths: set[tuple[int, str]] = set()
     for output in outputs:
@@ -399,34 +412,68 @@ def activity_status_counts(user: Any, filters: PlanFilters | None = None) -> dic
     return counts
 
 
-def activities_by_year(user: Any, filters: PlanFilters | None = None) -> list[dict[str, Any]]:
-    """Activities by planned start year and status (the picture of the plan over time)."""
+@dataclass
+class ActivityPicture:
+    """Activities counted by status, and by planned start year and status (one grouping query)."""
+
+    by_status: dict[str, int]
+    by_year: list[dict[str, Any]]
+
+
+def activity_picture(user: Any, filters: PlanFilters | None = None) -> ActivityPicture:
     rows = (
         activity_list(user, filters)
-        .exclude(planned_start__isnull=True)
         .order_by()
         .annotate(year=ExtractYear("planned_start"))
         .values("year", "status")
         .annotate(n=Count("id"))
     )
+    by_status = dict.fromkeys(ActivityStatus.values, 0)
     years: dict[int, dict[str, int]] = {}
     for row in rows:
-        years.setdefault(row["year"], dict.fromkeys(ActivityStatus.values, 0))[row["status"]] = row["n"]
-    return [{"year": year, "counts": years[year]} for year in sorted(years)]
+        by_status[row["status"]] += row["n"]
+        if row["year"] is not None:
+            years.setdefault(row["year"], dict.fromkeys(ActivityStatus.values, 0))[row["status"]] += row["n"]
+    return ActivityPicture(by_status, [{"year": year, "counts": years[year]} for year in sorted(years)])
+
+
+def activities_by_year(user: Any, filters: PlanFilters | None = None) -> list[dict[str, Any]]:
+    """Activities by planned start year and status (the picture of the plan over time)."""
+    return activity_picture(user, filters).by_year
 
 
 def budget_execution(user: Any, filters: PlanFilters | None = None) -> dict[str, Any]:
-    """Planned, committed and spent by funding source and by responsible unit, per currency (two queries)."""
+    """Planned, committed and spent by funding source and by responsible unit, per currency: one grouping
+    query by (source, unit, currency), folded both ways in memory."""
     readable = activity_list(user, filters).order_by().values("pk")
     lines = BudgetLine.objects.filter(activity__in=readable)
     if filters and filters.year:
         lines = lines.filter(year=filters.year)
     sums = {name: Sum(name) for name in AMOUNTS}
-    by_source = list(lines.order_by().values("source", "currency").annotate(**sums))
-    by_unit = list(
-        lines.order_by().values("activity__responsible_unit__code", "currency").annotate(**sums)
-    )
-    return {"by_source": by_source, "by_unit": by_unit, "totals": money_totals(by_source)}
+    rows = lines.order_by().values("source", "activity__responsible_unit_id", "currency").annotate(**sums)
+    by_source: dict[tuple[Any, str], dict[str, Any]] = {}
+    by_unit_id: dict[tuple[Any, str], dict[str, Any]] = {}
+
+    def add(
+        bucket: dict[tuple[Any, str], dict[str, Any]], key: tuple[Any, str], row: dict[str, Any], **fields: Any
+    ) -> None:
+        entry = bucket.setdefault(key, {**fields, "currency": key[1], **dict.fromkeys(AMOUNTS, Decimal(0))})
+        for name in AMOUNTS:
+            entry[name] += row[name] or Decimal(0)
+
+    for row in rows:
+        add(by_source, (row["source"], row["currency"]), row, source=row["source"])
+        unit_id = row["activity__responsible_unit_id"]
+        add(by_unit_id, (unit_id, row["currency"]), row, unit_id=unit_id)
+    from orbit.organisation.models import OrgUnit
+
+    codes = dict(OrgUnit.objects.filter(pk__in={k[0] for k in by_unit_id}).values_list("pk", "code"))
+    by_unit = [
+        {"activity__responsible_unit__code": codes.get(entry["unit_id"], ""), **entry} for entry in by_unit_id.values()
+    ]
+    by_unit.sort(key=lambda e: (e["activity__responsible_unit__code"], e["currency"]))
+    source_rows = sorted(by_source.values(), key=lambda e: (e["source"], e["currency"]))
+    return {"by_source": source_rows, "by_unit": by_unit, "totals": money_totals(source_rows)}
 
 
 def latest_evidence(
@@ -434,11 +481,18 @@ def latest_evidence(
 ) -> list[Evidence]:
     """The newest photos and videos of approved-or-readable updates of the (filtered) plan's activities."""
     evidence = evidence_restrict(user).filter(kind__in=[Evidence.Kind.PHOTO, Evidence.Kind.VIDEO])
-    if filters is not None and filters != PlanFilters():
+    if filters is not None and filters == PlanFilters(framework=filters.framework) and filters.framework:
+        # The dashboard's case: a correlated EXISTS on the activity's links keeps the newest-first scan of the
+        # evidence table, stopping at ``limit`` rows, instead of gathering and sorting every matching file.
+        serves = Activity.nodes.through.objects.filter(
+            activity_id=OuterRef("update__activity_id"), resultnode__framework_id=filters.framework
+        )
+        evidence = evidence.filter(Exists(serves))
+    elif filters is not None and filters != PlanFilters():
         evidence = evidence.filter(update__activity__in=activity_list(user, filters).order_by().values("pk"))
     if publishable_only:
         evidence = evidence.filter(Q(identifiable_people=False) | Q(consent=True))
-    return list(evidence.order_by("-created_at", "-id")[:limit])
+    return list(evidence.order_by("-id")[:limit])  # ids grow with time: newest first
 
 
 STATUS_KEYS = ("on_track", "at_risk", "off_track", "no_data")
@@ -465,37 +519,57 @@ def kpi_breakdown(
     user: Any, framework: Any, *, as_of: dt.date | None = None, include_submitted: bool = False
 ) -> KpiBreakdown:
     """KPI status of one framework's indicators (each at its current target) by objective, by responsible unit
-    and its region, by regional initiative and by SDG: one tree evaluation, then grouping in memory."""
+    and its region, by regional initiative and by SDG: one tree evaluation, then grouping in memory.
+
+    The breakdown depends on the framework's data only, not on who reads it (once they may read it), so it is
+    cached under the head of the audit chain: any write anywhere makes the next reader compute it afresh.
+    """
+    from django.core.cache import caches
+
+    from orbit.governance.selectors import audit_chain_stamp
+    from orbit.results.selectors import framework_get
+
+    framework_get(user, framework.pk)  # the reader must see it, cached or not
+    day = as_of or dt.date.today()
+    key = f"planning:kpi:{framework.pk}:{int(include_submitted)}:{day.isoformat()}:{audit_chain_stamp()}"
+    cached: KpiBreakdown | None = caches["derived"].get(key)
+    if cached is None:
+        cached = _kpi_breakdown(user, framework, as_of=day, include_submitted=include_submitted)
+        caches["derived"].set(key, cached, timeout=600)
+    return cached
+
+
+def _kpi_breakdown(user: Any, framework: Any, *, as_of: dt.date, include_submitted: bool) -> KpiBreakdown:
     from orbit.organisation.models import OrgUnit
     from orbit.planning.models.activities import REGION_BY_UNIT_NAME
-    from orbit.results.selectors import framework_tree
+    from orbit.results.models import NodeLink, ResultNode
+    from orbit.results.selectors import framework_current_status
 
     statuses = ("approved", "submitted") if include_submitted else ("approved",)
-    tree = framework_tree(user, framework, as_of=as_of, statuses=statuses)
+    status = framework_current_status(user, framework, as_of=as_of, statuses=statuses)
     unit_region = {
-        code: REGION_BY_UNIT_NAME.get(region, "")
-        for code, region in OrgUnit.objects.values_list("code", "region")
+        code: REGION_BY_UNIT_NAME.get(region, "") for code, region in OrgUnit.objects.values_list("code", "region")
     }
-    by_objective: list[dict[str, Any]] = []
     by_unit: dict[str, dict[str, int]] = defaultdict(_empty_counts)
     by_region: dict[str, dict[str, int]] = defaultdict(_empty_counts)
-    by_node_path: dict[str, list[str]] = {}
+    by_node_path: dict[str, list[str]] = defaultdict(list)
+    for node_id, unit_code, result in status.indicators.values():
+        state = result.status if result is not None else "no_data"
+        code = unit_code or framework.owner_unit.code
+        by_unit[code][state] += 1
+        by_region[unit_region.get(code) or "HQ"][state] += 1
+        path = status.node_paths.get(node_id)
+        if path is not None:
+            by_node_path[path].append(state)
+    top = ResultNode.objects.filter(framework=framework, parent__isnull=True).order_by("path")
+    by_objective = [{"node": node, "rollup": status.rollups.get(node.pk)} for node in top]
     sdg_counts: dict[int, dict[str, Any]] = {}
-    for view in tree.nodes:
-        if view.depth == 1:
-            by_objective.append({"node": view.node, "rollup": view.rollup})
-        statuses_here = []
-        for item in view.indicators:
-            status = item.current.status if item.current else "no_data"
-            statuses_here.append(status)
-            code = getattr(item.indicator, "responsible_unit__code", None) or framework.owner_unit.code
-            by_unit[code][status] += 1
-            by_region[unit_region.get(code) or "HQ"][status] += 1
-        by_node_path[view.node.path] = statuses_here
-        for target in view.links:
-            if target.framework.kind == "global_goals":
-                entry = sdg_counts.setdefault(target.pk, {"node": target, "counts": _empty_counts(), "paths": set()})
-                entry["paths"].add(view.node.path)
+    links = NodeLink.objects.filter(source__framework=framework, target__framework__kind="global_goals").select_related(
+        "source", "target"
+    )
+    for link in links:
+        entry = sdg_counts.setdefault(link.target_id, {"node": link.target, "counts": _empty_counts(), "paths": set()})
+        entry["paths"].add(link.source.path)
 
     def subtree_counts(paths: set[str]) -> dict[str, int]:
         counts = _empty_counts()
@@ -506,8 +580,10 @@ def kpi_breakdown(
         return counts
 
     by_initiative = []
-    initiatives = RegionalInitiative.objects.filter(outputs__framework=framework).distinct().prefetch_related(
-        Prefetch("outputs", queryset=framework.nodes.all().only("id", "path", "framework_id"))
+    initiatives = (
+        RegionalInitiative.objects.filter(outputs__framework=framework)
+        .distinct()
+        .prefetch_related(Prefetch("outputs", queryset=framework.nodes.all().only("id", "path", "framework_id")))
     )
     for initiative in initiatives.order_by("region", "code"):
         paths = {n.path for n in initiative.outputs.all()}
@@ -518,9 +594,9 @@ def kpi_breakdown(
     ]
     return KpiBreakdown(
         framework=framework,
-        as_of=tree.as_of,
+        as_of=status.as_of,
         statuses=statuses,
-        totals=tree.totals,
+        totals=status.totals,
         by_objective=by_objective,
         by_unit=[{"code": k, "counts": v} for k, v in sorted(by_unit.items())],
         by_region=[{"code": k, "counts": v} for k, v in sorted(by_region.items())],

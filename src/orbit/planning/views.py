@@ -798,7 +798,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 kpi_charts.append((title, mark_safe(svg)))  # noqa: S308  # built from escaped parts
     activity_labels = dict(ActivityStatus.choices)
     scope = selectors.PlanFilters(framework=chosen.pk if chosen else None)
-    by_year = selectors.activities_by_year(request.user, scope)
+    picture = selectors.activity_picture(request.user, scope)
+    by_year = picture.by_year
     plan_url = reverse("planning:plan")
     plan_query = f"?framework={chosen.pk}&" if chosen else "?"
     year_rows = [
@@ -860,7 +861,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "activities_svg": activities_svg,
             "status_counts": [
                 (key, activity_labels[key], count)
-                for key, count in selectors.activity_status_counts(request.user, scope).items()
+                for key, count in picture.by_status.items()
             ],
             "budget": budget,
             "budget_svgs": budget_svgs,
