@@ -35,7 +35,7 @@ from orbit.planning.models import (
     RegionalInitiative,
 )
 from orbit.results.models import ActualValue, Framework, ResultNode
-from orbit.results.services import refuse_if_locked
+from orbit.results.services import framework_readable, refuse_if_locked
 
 ACTIVITY_FIELDS = (
     "code", "title", "description", "type", "responsible_unit", "countries", "regions", "partners",
@@ -63,14 +63,29 @@ def _split_relations(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     return plain, relations
 
 
-def _check_relations(relations: dict[str, Any]) -> None:
-    """Result nodes must be active nodes of operational or action plans; SDG targets must be SDG targets."""
+def _check_relations(actor: Any, relations: dict[str, Any]) -> None:
+    """Result nodes must be active nodes of frameworks the actor may read; SDG targets must be nodes of a
+    global-goals framework; contributing units must be active.  One query for all the frameworks involved."""
     errors: dict[str, str] = {}
-    for node in relations.get("nodes", []):
-        if not isinstance(node, ResultNode) or node.is_archived:
+    nodes = [n for n in relations.get("nodes", []) if isinstance(n, ResultNode)]
+    targets = [n for n in relations.get("sdg_targets", []) if isinstance(n, ResultNode)]
+    if len(nodes) != len(relations.get("nodes", [])) or len(targets) != len(relations.get("sdg_targets", [])):
+        errors["nodes"] = "Give result nodes."
+    frameworks = {
+        f.pk: f
+        for f in Framework.all_objects.select_related("owner_unit").filter(
+            pk__in={n.framework_id for n in (*nodes, *targets)}
+        )
+    }
+    for node in nodes:
+        framework = frameworks.get(node.framework_id)
+        if node.is_archived or framework is None or framework.is_archived:
             errors["nodes"] = f"{node} is not an active result node."
-    for node in relations.get("sdg_targets", []):
-        if not isinstance(node, ResultNode) or node.framework.kind != Framework.Kind.GLOBAL_GOALS:
+        elif not framework_readable(actor, framework):
+            errors["nodes"] = f"Result node {node.pk} is not in a framework you may read."
+    for node in targets:
+        framework = frameworks.get(node.framework_id)
+        if framework is None or framework.kind != Framework.Kind.GLOBAL_GOALS:
             errors["sdg_targets"] = f"{node} is not an SDG target."
     for unit in relations.get("contributing_units", []):
         if not isinstance(unit, OrgUnit) or unit.is_archived:
@@ -94,7 +109,7 @@ def activity_create(*, actor: Any, responsible_unit: OrgUnit, reason: str = "", 
     _only(values, (*ACTIVITY_FIELDS, *ACTIVITY_RELATIONS))
     require(actor, "change", responsible_unit.path, noun="unit")
     plain, relations = _split_relations(values)
-    _check_relations(relations)
+    _check_relations(actor, relations)
     if not plain.get("code"):
         start = plain.get("planned_start")
         plain["code"] = _next_code(responsible_unit, start.year if start else timezone.now().year)
@@ -112,7 +127,7 @@ def activity_update(
     if new_unit is not None and new_unit != activity.responsible_unit:
         require(actor, "change", new_unit.path, noun="unit")
     plain, relations = _split_relations(values)
-    _check_relations(relations)
+    _check_relations(actor, relations)
     return audited_update(
         actor=actor,
         instance=activity,

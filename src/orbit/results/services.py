@@ -18,7 +18,7 @@ from django.db.models import Max, Q
 
 from orbit.governance.services import audited_archive, audited_create, audited_restore, audited_update
 from orbit.governance.workflow import check_transition
-from orbit.organisation.access import ancestor_paths, reads_from_below, require
+from orbit.organisation.access import ancestor_paths, can, reads_from_below, require
 from orbit.organisation.models import OrgUnit
 from orbit.results.models import (
     ActualValue,
@@ -47,6 +47,11 @@ TARGET_FIELDS = ("period_type", "period_start", "period_end", "unit", "value", "
                  "category", "is_sample")  # fmt: skip
 ACTUAL_FIELDS = ("period_type", "period_start", "period_end", "unit", "value", "numerator", "denominator", "score",
                  "narrative", "dimension", "category", "is_sample")  # fmt: skip
+
+
+def framework_readable(actor: Any, framework: Framework) -> bool:
+    """Whether ``actor`` may read ``framework`` (its owner's scope, public, or shared down to the actor)."""
+    return can(actor, "view", framework.owner_unit.path) or _shared(actor, framework)
 
 
 def _shared(actor: Any, framework: Framework) -> bool:

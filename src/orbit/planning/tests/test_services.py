@@ -316,3 +316,12 @@ def test_only_an_administrator_records_exchange_rates(org):
     with pytest.raises(PermissionDenied):
         services.exchange_rate_create(actor=org.a_manager, currency="USD", base="CHF", rate=Decimal(1),
                                       valid_from=dt.date(2025, 1, 1))  # fmt: skip
+
+
+def test_an_activity_cannot_serve_a_result_of_a_framework_its_planner_cannot_read(org):
+    sibling_plan = make_framework(org.ro_b, "OP-B", tiers=1)
+    hidden = make_node(sibling_plan, "Output of RO-B")
+    with pytest.raises(ValidationError) as caught:
+        new_activity(org, nodes=[hidden])
+    assert "not in a framework you may read" in " ".join(caught.value.message_dict["nodes"])
+    assert new_activity(org, nodes=[org.output]).nodes.get() == org.output  # the bureau's plan is shared down
