@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -306,6 +307,14 @@ def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+def _in_list(column: str, values: Sequence[Any], sqlite: bool) -> tuple[str, list[Any]]:
+    """``column IN (...)``.  On SQLite, whose statement names its scope in every branch, the ids go as one JSON
+    parameter rather than a placeholder each (a tree's current targets are thousands of ids)."""
+    if sqlite:
+        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps([int(value) for value in values])]
+    return f"{column} IN ({_placeholders(values)})", list(values)
+
+
 def _render(template: str, fragments: dict[str, tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
     """``template`` with each ``{name}`` replaced by its fragment's SQL, and the fragments' parameters in the
     order the placeholders appear (a fragment may appear in several branches)."""
@@ -328,20 +337,23 @@ def evaluate_targets(
     statuses: Iterable[str] = DEFAULT_STATUSES,
 ) -> list[TargetResult]:
     """Evaluate every (overall or unit) target of the given frameworks or indicators, in one statement."""
+    sqlite = connection.vendor == "sqlite"
     if framework_ids:
         scope_sql, scope_params = f"n.framework_id IN ({_placeholders(framework_ids)})", list(framework_ids)
     elif indicator_ids:
-        scope_sql, scope_params = f"i.id IN ({_placeholders(indicator_ids)})", list(indicator_ids)
+        scope_sql, scope_params = _in_list("i.id", indicator_ids, sqlite)
     else:
         return []
     if target_ids:
-        scope_sql += f" AND t.id IN ({_placeholders(target_ids)})"
-        scope_params += list(target_ids)
+        # SQLite: the targets are reached through their indicators, then checked against the list (``+``), not
+        # looked up once for each listed id under every indicator.
+        target_sql, target_params = _in_list("+t.id" if sqlite else "t.id", target_ids, sqlite)
+        scope_sql, scope_params = f"{scope_sql} AND {target_sql}", scope_params + target_params
     status_list = sorted(set(statuses))
     status: tuple[str, list[Any]] = ("", [])
     if set(status_list) != set(ActualValue.Status.values):
         status = (f"AND a.status IN ({_placeholders(status_list)})", status_list) if status_list else ("AND 1 = 0", [])
-    template = _SQLITE_SQL if connection.vendor == "sqlite" else _POSTGRES_SQL
+    template = _SQLITE_SQL if sqlite else _POSTGRES_SQL
     sql, params = _render(template, {"scope": (scope_sql, scope_params), "status": status})
     # Tens of thousands of rows and results, none of them garbage: cyclic collection held off meanwhile.
     paused = gc.isenabled()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from orbit.results.models import ActualValue, Indicator, Target
 from orbit.results.reference_rollup import RefActual, RefTarget, evaluate
-from orbit.results.rollup import IndicatorRules, evaluate_targets
+from orbit.results.rollup import NO_DATA, IndicatorRules, evaluate_targets
 from orbit.results.tests.factories import make_framework, make_node
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +153,7 @@ def _check(tree, units, rules_dict, target_rows, actual_rows, responsible):
     )
     rules = IndicatorRules(on_track=framework.on_track_threshold, at_risk=framework.at_risk_threshold, **rules_dict)
     got = {r.target_id: r for r in evaluate_targets(indicator_ids=[indicator.pk], rules={indicator.pk: rules})}
+    _check_scopes(framework, indicator, rules, targets, got)
     ref_actuals = [
         RefActual(a.pk, a.unit_id, a.unit.path, a.period_start, a.period_end, a.value, a.numerator, a.denominator,
                   a.score)
@@ -183,3 +184,17 @@ def _check(tree, units, rules_dict, target_rows, actual_rows, responsible):
             near = min(abs(float(expected.achievement) - float(t)) for t in (rules.on_track, rules.at_risk))
             if near > 1e-3:
                 assert result.status == expected.status
+
+
+def _check_scopes(framework, indicator, rules, targets, got):
+    """The same targets give the same results whether asked for by framework, by indicator or by target, and a
+    status filter reaches every kind of target (the generated values are drafts)."""
+    by_rules = {indicator.pk: rules}
+    by_framework = {r.target_id: r for r in evaluate_targets(framework_ids=[framework.pk], rules=by_rules)}
+    assert by_framework == got
+    chosen = [target.pk for target in targets[::2]]
+    by_target = evaluate_targets(indicator_ids=[indicator.pk], target_ids=chosen, rules=by_rules)
+    assert {r.target_id: r for r in by_target} == {pk: got[pk] for pk in chosen}
+    approved = evaluate_targets(indicator_ids=[indicator.pk], rules=by_rules, statuses=[ActualValue.Status.APPROVED])
+    assert sorted(r.target_id for r in approved) == sorted(got)
+    assert all(r.units_reporting == 0 and r.actual is None and r.status == NO_DATA for r in approved)
