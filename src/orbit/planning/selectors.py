@@ -37,6 +37,8 @@ from orbit.planning.models import (
 from orbit.results.models import ActualValue
 
 PAGE_SIZE = 50
+#: The dashboard's gallery looks for the newest photos and videos among this many newest updates.
+RECENT_UPDATES = 200
 
 
 def _path_q(user: Any, action: str, field_name: str) -> Q | None:
@@ -54,23 +56,33 @@ def _path_q(user: Any, action: str, field_name: str) -> Q | None:
 # --- activities -----------------------------------------------------------------------------------------------
 
 
-def activity_restrict(user: Any, action: str = "view", *, include_archived: bool = False) -> QuerySet[Activity]:
-    manager = Activity.all_objects if include_archived else Activity.objects
-    activities = manager.select_related("responsible_unit")
+NOTHING = Q(pk__in=[])
+
+
+def _scope_q(user: Any, action: str, prefix: str = "") -> Q | None:
+    """Activities ``user`` may ``action``, over the activity reached through ``prefix`` (None: all of them).
+
+    To view: the responsible unit in scope, or a contributing unit in scope (a correlated EXISTS, which both
+    databases run as a semi-join)."""
     if not getattr(user, "is_authenticated", False):
-        return activities.none()
-    own = _path_q(user, action, "responsible_unit__path")
-    if own is None:
-        return activities
-    if action != "view":
-        return activities.filter(own)
+        return NOTHING
+    own = _path_q(user, action, f"{prefix}responsible_unit__path")
+    if own is None or action != "view":
+        return own
     paths = scope_paths(user, "view")
     assert isinstance(paths, list)
-    contributing = Activity.contributing_units.through.objects.filter(activity_id=OuterRef("pk"))
     contrib_q = Q(pk__in=[])
     for path in paths:
         contrib_q |= Q(orgunit__path__startswith=path)
-    return activities.filter(own | Exists(contributing.filter(contrib_q)))
+    contributing = Activity.contributing_units.through.objects.filter(activity_id=OuterRef(f"{prefix}id"))
+    return own | Q(Exists(contributing.filter(contrib_q)))
+
+
+def activity_restrict(user: Any, action: str = "view", *, include_archived: bool = False) -> QuerySet[Activity]:
+    manager = Activity.all_objects if include_archived else Activity.objects
+    activities = manager.select_related("responsible_unit")
+    scoped = _scope_q(user, action)
+    return activities if scoped is None else activities.filter(scoped)
 
 
 def activity_get(user: Any, pk: Any, action: str = "view") -> Activity:
@@ -97,61 +109,68 @@ class PlanFilters:
         return {k: str(v) for k, v in self.__dict__.items() if v not in ("", None, False)}
 
 
-def activity_list(user: Any, filters: PlanFilters | None = None) -> QuerySet[Activity]:
-    """The operational plan as a list, filtered; ordered by responsible unit, then code."""
+def activity_q(user: Any, filters: PlanFilters | None = None, prefix: str = "") -> Q:
+    """The filtered plan as one condition over the activity reached through ``prefix`` ("" for activities,
+    "activity__" for budget lines, "update__activity__" for evidence): the reader's scope and every filter.
+
+    Many-to-many filters are correlated EXISTS on the link tables, never joins, so a row is never repeated
+    (counts and sums stay right) and the databases plan them as semi-joins from whichever side is cheaper.
+    """
     from orbit.organisation.models import OrgUnit
     from orbit.results.models import ResultNode
 
     f = filters or PlanFilters()
-    activities = activity_restrict(user, include_archived=f.include_archived)
+    activity_id = OuterRef(f"{prefix}id")
+    query = Q() if f.include_archived else Q(**{f"{prefix}archived_at__isnull": True})
+    scoped = _scope_q(user, "view", prefix)
+    if scoped is not None:
+        query &= scoped
     if f.unit:
         unit = OrgUnit.objects.filter(code=f.unit).only("path").first()
-        activities = activities.filter(responsible_unit__path__startswith=unit.path) if unit else activities.none()
+        query &= Q(**{f"{prefix}responsible_unit__path__startswith": unit.path}) if unit else NOTHING
     if f.region:  # a JSON list of codes: match the quoted code in its text (the same on both databases)
-        activities = activities.filter(regions__icontains=f'"{f.region}"')
-    # Many-to-many filters are subqueries, not joins: no duplicate rows, so counts and sums stay right.
-    through_nodes = Activity.nodes.through.objects
+        query &= Q(**{f"{prefix}regions__icontains": f'"{f.region}"'})
     if f.initiative:
-        activities = activities.filter(
-            pk__in=Activity.initiatives.through.objects.filter(regionalinitiative__code=f.initiative).values(
-                "activity_id"
-            )
+        initiative_links = Activity.initiatives.through.objects.filter(
+            activity_id=activity_id, regionalinitiative__code=f.initiative
         )
+        query &= Q(Exists(initiative_links))
     if f.status:
-        activities = activities.filter(status=f.status)
+        query &= Q(**{f"{prefix}status": f.status})
     if f.year:
         start, end = dt.date(f.year, 1, 1), dt.date(f.year, 12, 31)
-        activities = activities.filter(
-            Q(planned_start__lte=end) | Q(planned_start__isnull=True),
-            Q(planned_end__gte=start) | Q(planned_end__isnull=True),
-        )
-    if f.sdg:
-        sdg = ResultNode.objects.filter(pk=f.sdg).only("path", "framework_id").first()
-        if sdg is None:
-            activities = activities.none()
-        else:
-            sdg_links = Activity.sdg_targets.through.objects.filter(
-                resultnode__framework_id=sdg.framework_id, resultnode__path__startswith=sdg.path
-            )
-            activities = activities.filter(pk__in=sdg_links.values("activity_id"))
-    if f.node:
-        node = ResultNode.objects.filter(pk=f.node).only("path", "framework_id").first()
+        query &= Q(**{f"{prefix}planned_start__lte": end}) | Q(**{f"{prefix}planned_start__isnull": True})
+        query &= Q(**{f"{prefix}planned_end__gte": start}) | Q(**{f"{prefix}planned_end__isnull": True})
+    for node_id, through in ((f.sdg, Activity.sdg_targets.through), (f.node, Activity.nodes.through)):
+        if not node_id:
+            continue
+        node = ResultNode.objects.filter(pk=node_id).only("path", "framework_id").first()
         if node is None:
-            activities = activities.none()
-        else:
-            node_links = through_nodes.filter(
-                resultnode__framework_id=node.framework_id, resultnode__path__startswith=node.path
-            )
-            activities = activities.filter(pk__in=node_links.values("activity_id"))
-    if f.framework:
-        activities = activities.filter(
-            pk__in=through_nodes.filter(resultnode__framework_id=f.framework).values("activity_id")
+            query &= NOTHING
+            continue
+        node_links = through.objects.filter(
+            activity_id=activity_id, resultnode__framework_id=node.framework_id, resultnode__path__startswith=node.path
         )
+        query &= Q(Exists(node_links))
+    if f.framework:
+        framework_links = Activity.nodes.through.objects.filter(
+            activity_id=activity_id, resultnode__framework_id=f.framework
+        )
+        query &= Q(Exists(framework_links))
     if f.q:
         from orbit.core.fields import translated_search_q
 
-        activities = activities.filter(Q(code__icontains=f.q) | translated_search_q(f.q, "title"))
-    return activities.order_by("responsible_unit__path", "code")
+        query &= Q(**{f"{prefix}code__icontains": f.q}) | translated_search_q(f.q, f"{prefix}title")
+    return query
+
+
+def activity_list(user: Any, filters: PlanFilters | None = None) -> QuerySet[Activity]:
+    """The operational plan as a list, filtered; ordered by responsible unit, then code."""
+    return (
+        Activity.all_objects.select_related("responsible_unit")
+        .filter(activity_q(user, filters))
+        .order_by("responsible_unit__path", "code")
+    )
 
 
 def activity_page(user: Any, filters: PlanFilters | None = None, page: Any = 1) -> Page[Activity]:
@@ -445,8 +464,7 @@ def activities_by_year(user: Any, filters: PlanFilters | None = None) -> list[di
 def budget_execution(user: Any, filters: PlanFilters | None = None) -> dict[str, Any]:
     """Planned, committed and spent by funding source and by responsible unit, per currency: one grouping
     query by (source, unit, currency), folded both ways in memory."""
-    readable = activity_list(user, filters).order_by().values("pk")
-    lines = BudgetLine.objects.filter(activity__in=readable)
+    lines = BudgetLine.objects.filter(activity_q(user, filters, "activity__"))
     if filters and filters.year:
         lines = lines.filter(year=filters.year)
     sums = {name: Sum(name) for name in AMOUNTS}
@@ -481,15 +499,15 @@ def latest_evidence(
 ) -> list[Evidence]:
     """The newest photos and videos of approved-or-readable updates of the (filtered) plan's activities."""
     evidence = evidence_restrict(user).filter(kind__in=[Evidence.Kind.PHOTO, Evidence.Kind.VIDEO])
-    if filters is not None and filters == PlanFilters(framework=filters.framework) and filters.framework:
-        # The dashboard's case: a correlated EXISTS on the activity's links keeps the newest-first scan of the
-        # evidence table, stopping at ``limit`` rows, instead of gathering and sorting every matching file.
-        serves = Activity.nodes.through.objects.filter(
-            activity_id=OuterRef("update__activity_id"), resultnode__framework_id=filters.framework
+    if filters is not None and filters != PlanFilters():
+        # The newest files among the newest updates of the filtered plan: the inner limit bounds the work
+        # whatever the size of the plan and however old its updates are.
+        recent = (
+            ProgressUpdate.objects.filter(activity_q(user, filters, "activity__"))
+            .order_by("-id")
+            .values("id")[:RECENT_UPDATES]
         )
-        evidence = evidence.filter(Exists(serves))
-    elif filters is not None and filters != PlanFilters():
-        evidence = evidence.filter(update__activity__in=activity_list(user, filters).order_by().values("pk"))
+        evidence = evidence.filter(update_id__in=recent)
     if publishable_only:
         evidence = evidence.filter(Q(identifiable_people=False) | Q(consent=True))
     return list(evidence.order_by("-id")[:limit])  # ids grow with time: newest first
