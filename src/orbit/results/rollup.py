@@ -469,8 +469,11 @@ def _results(rows: list[Any], rules: dict[int, IndicatorRules]) -> list[TargetRe
             status = at_risk_status
         else:
             status = off_track_status
-        values = (target_id, indicator_id, span[0], span[1], target, target_score, actual, numerator, denominator)
-        append(new(TargetResult, (*values, units, meeting, ratio, status)))
+        start, end = span
+        append(new(TargetResult, (
+            target_id, indicator_id, start, end, target, target_score, actual, numerator, denominator, units, meeting,
+            ratio, status,
+        )))  # fmt: skip
     return results
 
 
