@@ -190,7 +190,8 @@ WITH tgt AS MATERIALIZED (
            COALESCE(t.unit_id, i.responsible_unit_id) AS own_unit_id,
            i.measure, i.time_aggregation, i.unit_aggregation, i.direction,
            CASE WHEN i.time_aggregation = 'cumulative' THEN f.cycle_start ELSE t.period_start END AS from_date,
-           CASE WHEN {_LATEST} THEN 1 WHEN {_DIRECT} THEN 3 ELSE 2 END AS kind
+           CASE WHEN {_LATEST} THEN 1 WHEN NOT {_DIRECT} THEN 2 WHEN i.unit_aggregation <> 'average' THEN 3 ELSE 4 END
+               AS kind
     FROM results_target t
     JOIN results_indicator i ON i.id = t.indicator_id
     JOIN results_resultnode n ON n.id = i.node_id
@@ -232,6 +233,16 @@ FROM tgt CROSS JOIN LATERAL (
 WHERE tgt.kind = 2
 UNION ALL
 SELECT {_POSTGRES_TARGET},
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_num ELSE x.sum_value END, NULL,
+       CASE tgt.measure WHEN 'percentage' THEN x.sum_den END, x.units, 0
+FROM tgt CROSS JOIN LATERAL (
+    SELECT SUM(a.value) AS sum_value, SUM(a.numerator) AS sum_num, SUM(a.denominator) AS sum_den,
+           COUNT(DISTINCT a.unit_id) AS units
+    {_POSTGRES_VALUES}
+) x
+WHERE tgt.kind = 3
+UNION ALL
+SELECT {_POSTGRES_TARGET},
        CASE tgt.measure WHEN 'percentage' THEN x.sum_num ELSE x.sum_value END, x.avg_value,
        CASE tgt.measure WHEN 'percentage' THEN x.sum_den END, x.units, 0
 FROM tgt CROSS JOIN LATERAL (
@@ -241,7 +252,7 @@ FROM tgt CROSS JOIN LATERAL (
            SUM(a.numerator) AS sum_num, SUM(a.denominator) AS sum_den, COUNT(DISTINCT a.unit_id) AS units
     {_POSTGRES_VALUES}
 ) x
-WHERE tgt.kind = 3
+WHERE tgt.kind = 4
 """
 
 
