@@ -118,6 +118,10 @@ def _report(page, indicator_url: str, value: str) -> None:  # type: ignore[no-un
         form.locator("button[type=submit]").click()
     assert page.locator(".errorlist, .error-summary").count() == 0
     assert page.locator("#values tbody tr").count() == 1
+    # Only approved values count in roll-ups: the planner (a manager of the reporting unit) approves it.
+    with page.expect_navigation():
+        page.locator("#values tbody tr").first.get_by_role("button", name="Approve").click()
+    assert page.locator("#values tbody tr").first.get_by_text("Approved").count() == 1
 
 
 def test_planner_builds_a_framework_and_sees_the_roll_up(browser, orbit_url: str) -> None:  # type: ignore[no-untyped-def]

@@ -27,7 +27,6 @@ from orbit.core.fields import TranslatedText, TranslatedTextField, translated_se
 from orbit.organisation.access import ALL, paths_above_scope, scope_paths
 from orbit.results.models import ActualValue, Dimension, Framework, Indicator, NodeLink, ResultNode, Target
 from orbit.results.rollup import (
-    DEFAULT_STATUSES,
     IndicatorRules,
     NodeResult,
     TargetResult,
@@ -38,6 +37,15 @@ from orbit.results.rollup import (
 )
 
 M = TypeVar("M", bound=Model)
+
+#: Which values a roll-up counts.  Reads count approved values unless the reader asks for more; whatever
+#: counts more than approved values says so where it is shown.
+COUNTED: dict[str, tuple[str, ...]] = {
+    "approved": ("approved",),
+    "submitted": ("approved", "submitted"),
+    "all": ("approved", "submitted", "returned", "draft"),
+}
+COUNTED_BY_DEFAULT = COUNTED["approved"]
 
 
 def _path_q(user: Any, action: str, field_name: str) -> Q | None:
@@ -457,13 +465,15 @@ def _framework_tree(
     results: list[TargetResult] = []
     if indicators and target_rows:
         if evaluate == "all":
-            results = evaluate_targets(framework_ids=[framework.pk], rules=rules, statuses=statuses or DEFAULT_STATUSES)
+            results = evaluate_targets(
+                framework_ids=[framework.pk], rules=rules, statuses=statuses or COUNTED_BY_DEFAULT
+            )
         elif current_targets:
             results = evaluate_targets(
                 indicator_ids=sorted(current_targets),
                 target_ids=sorted(row.pk for row in current_targets.values()),
                 rules=rules,
-                statuses=statuses or DEFAULT_STATUSES,
+                statuses=statuses or COUNTED_BY_DEFAULT,
             )
     by_indicator: dict[int, list[TargetResult]] = defaultdict(list)
     by_target = {}
@@ -639,7 +649,7 @@ def framework_current_status(
             indicator_ids=sorted(set(current_targets.values())),
             target_ids=sorted(current_targets),
             rules=rules,
-            statuses=statuses or DEFAULT_STATUSES,
+            statuses=statuses or COUNTED_BY_DEFAULT,
         )
     current = {result.indicator_id: result for result in results}
     rollups = roll_up_nodes(

@@ -49,6 +49,7 @@ from orbit.results.forms import (
 from orbit.results.models import ActualValue, Framework, Indicator, NodeLink, ResultNode, Target
 from orbit.results.rollup import STATUSES
 from orbit.results.selectors import (
+    COUNTED,
     NodeView,
     actual_get,
     actual_restrict,
@@ -258,7 +259,8 @@ def framework_tree_view(request: HttpRequest, pk: int) -> HttpResponse:
     as_of: dt.date | None = None
     if as_of_form.is_valid():
         as_of = as_of_form.cleaned_data.get("as_of")
-    tree = framework_tree(request.user, framework, as_of=as_of)
+    counted = _counted(request)
+    tree = framework_tree(request.user, framework, as_of=as_of, statuses=COUNTED[counted])
     editable = _editable(request.user, framework)
     archived: list[ResultNode] = []
     if editable:
@@ -276,6 +278,7 @@ def framework_tree_view(request: HttpRequest, pk: int) -> HttpResponse:
         "totals": [(status, tree.totals.get(status, 0)) for status in STATUSES],
         "open_depth": open_depth,
         "as_of": tree.as_of,
+        "counted": counted,
         "editable": editable,
         "may_edit_framework": can(request.user, "approve", framework.owner_unit.path),
         "archived_nodes": archived,
@@ -283,6 +286,12 @@ def framework_tree_view(request: HttpRequest, pk: int) -> HttpResponse:
         "leaf_tier": len(framework.tiers) - 1,
     }
     return render(request, "results/framework_tree.html", context)
+
+
+def _counted(request: HttpRequest) -> str:
+    """Which values the page counts (``?values=``): approved ones unless the reader asks for more."""
+    counted = request.GET.get("values", "approved")
+    return counted if counted in COUNTED else "approved"
 
 
 def outline(views: list[NodeView]) -> list[NodeView]:
@@ -355,7 +364,8 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
     framework = node.framework
     as_of_form = AsOfForm(request.GET or None)
     as_of = as_of_form.cleaned_data.get("as_of") if as_of_form.is_valid() else None
-    tree = framework_tree(request.user, framework, as_of=as_of)
+    counted = _counted(request)
+    tree = framework_tree(request.user, framework, as_of=as_of, statuses=COUNTED[counted])
     view = next((v for v in tree.nodes if v.node.pk == node.pk), None)
     if view is None:  # an archived node is outside the outline
         view = NodeView(node=node, depth=node.tier)
@@ -375,6 +385,7 @@ def node_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "node": node,
         "framework": framework,
         "view": view,
+        "counted": counted,
         "children": children,
         "ancestors": _ancestors(node, tree.nodes),
         "links": view.links,

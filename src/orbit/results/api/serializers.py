@@ -220,6 +220,13 @@ class TreeParams(serializers.Serializer[Any]):
         default="current",
         help_text="Which targets carry their result: each indicator's current target (the default), or all.",
     )
+    values = serializers.ChoiceField(
+        choices=["approved", "submitted", "all"],
+        required=False,
+        default="approved",
+        help_text="Which values count: approved ones (the default), approved and submitted, or all "
+        "(drafts and returned values too).",
+    )
 
 
 # --- nodes ------------------------------------------------------------------------------------------------------

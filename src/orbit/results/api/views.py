@@ -88,6 +88,7 @@ from orbit.results.models import (
     Target,
 )
 from orbit.results.selectors import (
+    COUNTED,
     actual_get,
     actual_restrict,
     framework_get,
@@ -353,11 +354,12 @@ class FrameworkViewSet(ResultsViewSet):
         framework = framework_get(request.user, self.object_id())  # access is checked before any cached copy
         as_of = p.get("as_of") or timezone.localdate()
         evaluate = p.get("results") or "current"
+        counted = p.get("values") or "approved"
         # The tree is the same for every reader who may see the framework; it changes only when something
         # is written, and every write moves the audit chain's head: cache the encoded body under it.
         stamp = audit_chain_stamp()
         key = hashlib.sha256(
-            f"{framework.pk}|{as_of.isoformat()}|{evaluate}|{current_language()}|{stamp}".encode()
+            f"{framework.pk}|{as_of.isoformat()}|{evaluate}|{counted}|{current_language()}|{stamp}".encode()
         ).hexdigest()
         etag = f'"tree-{key[:40]}"'
         headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Language, Cookie"}
@@ -366,7 +368,9 @@ class FrameworkViewSet(ResultsViewSet):
         cache_key = f"orbit:results-tree:{key}"
         body = caches["derived"].get(cache_key)
         if body is None:
-            tree = framework_tree(request.user, framework, as_of=as_of, evaluate=evaluate)
+            tree = framework_tree(
+                request.user, framework, as_of=as_of, evaluate=evaluate, statuses=COUNTED[counted]
+            )
             framework_data = FrameworkSerializer(framework, context=self.context()).data
             body = FastJSONRenderer().render(tree_data(tree, framework_data))
             caches["derived"].set(cache_key, body, timeout=600)

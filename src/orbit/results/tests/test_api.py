@@ -16,7 +16,7 @@ from orbit.governance.models import AuditEvent
 from orbit.organisation.services import system_actor
 from orbit.organisation.tests.factories import grant, make_user
 from orbit.results.models import ActualValue, Framework, Indicator, ResultNode
-from orbit.results.services import actual_create, node_link, target_create
+from orbit.results.services import actual_create, actual_update, node_link, target_create
 from orbit.results.tests.factories import make_framework, make_indicator, make_node
 
 pytestmark = pytest.mark.django_db
@@ -487,8 +487,11 @@ def test_tree_returns_the_whole_framework_with_hand_computed_roll_ups(tree, syst
 
     user = make_user("reader")
     grant(user, tree.bdt, "viewer")
+    # The values are drafts: counted only when asked for (by default only approved values count).
+    default = client_for(user).get(f"{BASE}/frameworks/{fw.pk}/tree/", {"as_of": AS_OF}).json()
+    assert default["nodes"][2]["indicators"][0]["current"]["status"] == "no_data"
     response = client_for(user, **{"Accept-Language": "fr"}).get(f"{BASE}/frameworks/{fw.pk}/tree/",
-                                                                   {"as_of": AS_OF})  # fmt: skip
+                                                                   {"as_of": AS_OF, "values": "all"})  # fmt: skip
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["as_of"] == AS_OF and body["framework"]["code"] == "FWT"
@@ -509,7 +512,8 @@ def test_tree_returns_the_whole_framework_with_hand_computed_roll_ups(tree, syst
     ]  # fmt: skip
     assert i0["targets"][1]["result"]["units_reporting"] == 2
     # With ?results=all every target carries its result: 2024 has no value.
-    every = client_for(user).get(f"{BASE}/frameworks/{fw.pk}/tree/", {"as_of": AS_OF, "results": "all"}).json()
+    every = client_for(user).get(f"{BASE}/frameworks/{fw.pk}/tree/",
+                                 {"as_of": AS_OF, "results": "all", "values": "all"}).json()  # fmt: skip
     e0 = every["nodes"][2]["indicators"][0]
     assert [(t["period_label"], t["result"]["actual"], t["result"]["status"]) for t in e0["targets"]] == [
         ("2024", None, "no_data"), ("2025", "6", "at_risk"),
@@ -532,7 +536,7 @@ def test_tree_returns_the_whole_framework_with_hand_computed_roll_ups(tree, syst
 
     # As of mid-2024 the 2024 targets of I0 and I1 are current, with nothing reported for them; P0 has no
     # 2024 target, so its first target (2025, at 0.8) counts: the objective's roll-up is P0's alone.
-    early = client_for(user).get(f"{BASE}/frameworks/{fw.pk}/tree/", {"as_of": "2024-06-30"}).json()
+    early = client_for(user).get(f"{BASE}/frameworks/{fw.pk}/tree/", {"as_of": "2024-06-30", "values": "all"}).json()
     assert early["totals"] == {"on_track": 0, "at_risk": 1, "off_track": 0, "no_data": 2}
     assert early["nodes"][0]["rollup"]["achievement"] == "0.8"
     assert early["nodes"][3]["rollup"] == {
@@ -577,7 +581,8 @@ def test_tree_is_cached_until_anything_is_written(tree, system_actor, cli_contex
         again = client.get(url, {"as_of": AS_OF})
     assert again.content == first.content and again["ETag"] == first["ETag"]
     assert client.get(url, {"as_of": AS_OF}, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-    actual_create(actor=system_actor, indicator=ind, unit=tree.dept_a, value=10, **year(2025))
+    value = actual_create(actor=system_actor, indicator=ind, unit=tree.dept_a, value=10, **year(2025))
+    actual_update(actor=system_actor, actual=value, expected_version=1, status="approved")
     fresh = client.get(url, {"as_of": AS_OF}, HTTP_IF_NONE_MATCH=first["ETag"])
     assert fresh.status_code == 200 and fresh["ETag"] != first["ETag"]
     assert fresh.json()["nodes"][0]["indicators"][0]["current"]["status"] == "on_track"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from orbit.results.selectors import framework_tree
+from orbit.results.selectors import COUNTED, framework_tree
 from orbit.results.services import actual_create, target_create
 from orbit.results.tests.factories import make_framework, make_indicator, make_node
 
@@ -35,7 +35,7 @@ def build(tree, system_actor, n_outputs: int):
 
 def test_tree_rolls_up_indicators_to_nodes(tree, system_actor, cli_context):
     fw = build(tree, system_actor, 2)
-    result = framework_tree(system_actor, fw, as_of=AS_OF)
+    result = framework_tree(system_actor, fw, as_of=AS_OF, statuses=COUNTED["all"])  # the values are drafts
     assert [v.node.number for v in result.nodes] == ["1", "1.1", "1.1.1", "1.1.2"]
     out0, out1 = result.nodes[2], result.nodes[3]
     assert out0.indicators[0].current.actual == Decimal(6)  # 4 + 2 across units, 2025 target
@@ -72,4 +72,8 @@ def test_roll_ups_can_count_only_approved_values(tree, system_actor, cli_context
     actual_update(actor=system_actor, actual=value, expected_version=1, status="approved")
     approved = framework_tree(system_actor, fw, as_of=AS_OF, statuses=("approved",))
     assert approved.nodes[2].indicators[0].current.actual == Decimal(4)  # the unapproved 2 of DIV-A1 is left out
-    assert framework_tree(system_actor, fw, as_of=AS_OF).nodes[2].indicators[0].current.actual == Decimal(6)
+    assert framework_tree(system_actor, fw, as_of=AS_OF).nodes[2].indicators[0].current.actual == Decimal(4), (
+        "by default only approved values count"
+    )
+    every = framework_tree(system_actor, fw, as_of=AS_OF, statuses=COUNTED["all"])
+    assert every.nodes[2].indicators[0].current.actual == Decimal(6)

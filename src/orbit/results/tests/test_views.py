@@ -135,7 +135,8 @@ def test_manager_may_create_frameworks(client, users):
     [("viewer", False), ("contributor", True), ("manager", True)],
 )
 def test_tree_page_per_role(client, users, plan, role, edit_links):
-    response = login(client, users[role]).get(reverse("results:framework-tree", args=[plan.pk]), {"as_of": AS_OF})
+    response = login(client, users[role]).get(reverse("results:framework-tree", args=[plan.pk]),
+                                              {"as_of": AS_OF, "values": "all"})  # the test values are drafts
     assert response.status_code == 200
     html = text_of(response)
     assert "Broadband for schools" in html
@@ -532,7 +533,8 @@ def test_list_page_query_count_is_pinned(client, users, tree, system_actor, djan
 
 
 def test_tree_outline_nests_children_in_details(client, users, plan):
-    html = text_of(login(client, users["viewer"]).get(reverse("results:framework-tree", args=[plan.pk])))
+    tree_url = reverse("results:framework-tree", args=[plan.pk])
+    html = text_of(login(client, users["viewer"]).get(tree_url, {"values": "all"}))  # the test values are drafts
     assert html.count("<details open>") == 4, "every node of a small framework starts open"
     outcome = ResultNode.objects.get(framework=plan, number="1.1")
     start = html.index(f'id="node-{outcome.pk}"')
@@ -545,9 +547,13 @@ def test_node_page_rolls_up_as_of_the_chosen_date(client, users, plan):
     outcome = ResultNode.objects.get(framework=plan, number="1.1")
     login(client, users["viewer"])
     url = reverse("results:node-detail", args=[outcome.pk])
-    current = client.get(url, {"as_of": AS_OF}).context["view"].rollup
+    approved_only = client.get(url, {"as_of": AS_OF}).context["view"].rollup
+    assert approved_only.status == "no_data", "the test values are drafts: by default only approved ones count"
+    current = client.get(url, {"as_of": AS_OF, "values": "all"}).context["view"].rollup
     assert (current.achievement, current.status) == (Decimal("0.45"), "off_track")
-    early = client.get(url, {"as_of": "2024-06-30"}).context["view"].rollup
+    early = client.get(url, {"as_of": "2024-06-30", "values": "all"}).context["view"].rollup
     assert early.status == "no_data"
     tree_page = text_of(client.get(reverse("results:framework-tree", args=[plan.pk]), {"as_of": AS_OF}))
     assert f'{url}?as_of={AS_OF}"' in tree_page, "the tree opens nodes at its date"
+    tree_all = text_of(client.get(reverse("results:framework-tree", args=[plan.pk]), {"as_of": AS_OF, "values": "all"}))
+    assert f'{url}?as_of={AS_OF}&amp;values=all"' in tree_all, "and with the values it counts"
