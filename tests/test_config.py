@@ -34,6 +34,8 @@ MALFORMED = [
     ("ORBIT_DATA_DIR", a_file),
     ("ORBIT_SECRET_KEY", lambda tmp: "short"),
     ("ORBIT_AUDIT_KEY", lambda tmp: "short"),
+    ("ORBIT_MEDIA_STORAGE", lambda tmp: "ftp"),
+    ("ORBIT_MEDIA_STORAGE", lambda tmp: "s3"),  # without ORBIT_S3_BUCKET
 ]
 
 
@@ -50,6 +52,8 @@ MALFORMED = [
         "data-dir-is-a-file",
         "secret",
         "audit",
+        "unknown-media-storage",
+        "s3-without-bucket",
     ],
 )
 def test_malformed_setting_stops_with_one_clear_line(tmp_path: Path, name: str, value) -> None:
@@ -196,3 +200,14 @@ def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("orbit: database error:"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_s3_media_storage_is_configured_from_orbit_variables(tmp_path: Path) -> None:
+    env = orbit_env(tmp_path / "data")
+    env.update(ORBIT_MEDIA_STORAGE="s3", ORBIT_S3_BUCKET="evidence", ORBIT_S3_ENDPOINT_URL="https://minio.example.org")
+    script = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
+    storage = json.loads(shell(env, script).strip().splitlines()[-1])
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "evidence"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://minio.example.org"
+    assert storage["OPTIONS"]["default_acl"] is None, "objects stay private; downloads go through Orbit"

@@ -150,6 +150,26 @@ class OrbitConfig:
     upload_max_document_mb: int = 50
     upload_max_video_mb: int = 500
     upload_max_megapixels: int = 40
+    #: Where evidence files go: ``local`` (``media_root``) or ``s3`` (any S3-compatible store).
+    media_storage: str = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+
+
+def media_storage_settings() -> tuple[str, str, str, str]:
+    """(kind, bucket, endpoint URL, region) of the evidence store, from ORBIT_MEDIA_STORAGE and ORBIT_S3_*."""
+    kind = os.environ.get("ORBIT_MEDIA_STORAGE", "local").strip().lower() or "local"
+    if kind not in ("local", "s3"):
+        raise ConfigError(f"ORBIT_MEDIA_STORAGE={kind!r} is not a storage Orbit knows (use local or s3)")
+    bucket = os.environ.get("ORBIT_S3_BUCKET", "").strip()
+    endpoint = os.environ.get("ORBIT_S3_ENDPOINT_URL", "").strip()
+    region = os.environ.get("ORBIT_S3_REGION", "").strip()
+    if kind == "s3" and not bucket:
+        raise ConfigError("ORBIT_S3_BUCKET is required when ORBIT_MEDIA_STORAGE=s3")
+    if endpoint and urlsplit(endpoint).scheme not in ("http", "https"):
+        raise ConfigError(f"ORBIT_S3_ENDPOINT_URL={endpoint!r} is not an http(s) URL")
+    return kind, bucket, endpoint, region
 
 
 def load() -> OrbitConfig:
@@ -182,6 +202,7 @@ def load() -> OrbitConfig:
     debug = env_bool("ORBIT_DEBUG", False)
     allowed_hosts = env_list("ORBIT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
     https = env_bool("ORBIT_HTTPS", False)
+    media_storage, s3_bucket, s3_endpoint_url, s3_region = media_storage_settings()
     return OrbitConfig(
         data_dir=data_dir,
         media_root=media_root,
@@ -195,4 +216,8 @@ def load() -> OrbitConfig:
         upload_max_document_mb=env_int("ORBIT_UPLOAD_MAX_DOCUMENT_MB", 50),
         upload_max_video_mb=env_int("ORBIT_UPLOAD_MAX_VIDEO_MB", 500),
         upload_max_megapixels=env_int("ORBIT_UPLOAD_MAX_MEGAPIXELS", 40),
+        media_storage=media_storage,
+        s3_bucket=s3_bucket,
+        s3_endpoint_url=s3_endpoint_url,
+        s3_region=s3_region,
     )
