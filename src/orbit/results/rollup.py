@@ -120,8 +120,17 @@ _SQLITE_VALUES = f"""LEFT JOIN results_actualvalue a ON a.indicator_id = t.indic
             AND (i.unit_aggregation <> 'none' OR a.unit_id = COALESCE(t.unit_id, i.responsible_unit_id))"""
 _SQLITE_SCOPE = """f.id = n.framework_id AND n.id = i.node_id AND t.indicator_id = i.id
           AND t.archived_at IS NULL AND t.dimension_id IS NULL AND i.archived_at IS NULL AND {scope}"""
-# Sums over time whose units are averaged go through the step per unit (each unit's sum, then their mean).
-_SQLITE_SUMMED = f"({_DIRECT} AND i.unit_aggregation <> 'average')"
+# Which targets each branch evaluates.  Where values are added up (sums over time whose units are not averaged,
+# and every percentage, whose numerators and denominators are added up across time and units alike) the values
+# are summed directly; where only one unit counts (``none``) its latest value is taken directly; the others go
+# through a step per unit (each unit's latest value, mean or sum) and then across units.  Where one unit counts,
+# the key's max() is also what says whether it reported at all.
+_SQLITE_SUMMED = f"NOT {_LATEST} AND (i.measure = 'percentage' OR ({_DIRECT} AND i.unit_aggregation <> 'average'))"
+_SQLITE_ONE_UNIT = f"{_LATEST} AND i.unit_aggregation = 'none'"
+_SQLITE_PER_UNIT = f"NOT {_LATEST} AND NOT ({_SQLITE_SUMMED})"
+# A value as the statement returns it: the score (qualitative), the numerator (percentage), else the value.
+_SQLITE_VALUE = "CASE i.measure WHEN 'qualitative' THEN a.score WHEN 'percentage' THEN a.numerator ELSE a.value END"
+_SQLITE_LATEST_KEY = "MAX(a.period_end || a.period_start || printf('%%020d', a.id))"
 _SQLITE_SQL = f"""
 SELECT t.id, t.indicator_id, t.period_start || t.period_end, t.value, t.score,
        g.sum_value, g.avg_value, g.sum_denominator, g.units, g.meeting
@@ -129,34 +138,23 @@ FROM (
     SELECT target_id, SUM(value) AS sum_value, AVG(value) AS avg_value, SUM(denominator) AS sum_denominator,
            COUNT(unit_id) AS units, SUM(meets) AS meeting
     FROM (
-        SELECT t.id AS target_id, a.unit_id, MAX(a.period_end || a.period_start || printf('%%020d', a.id)),
-               CASE i.measure WHEN 'qualitative' THEN a.score WHEN 'percentage' THEN a.numerator ELSE a.value END
-                   AS value,
-               CASE i.measure WHEN 'percentage' THEN a.denominator END AS denominator,
-               {_MEETS} AS meets
+        SELECT t.id AS target_id, a.unit_id, {_SQLITE_LATEST_KEY}, {_SQLITE_VALUE} AS value,
+               CASE i.measure WHEN 'percentage' THEN a.denominator END AS denominator, {_MEETS} AS meets
         {_SQLITE_TARGETS}
         {_SQLITE_VALUES}
-        WHERE {_SQLITE_SCOPE} AND {_LATEST}
-        GROUP BY t.id, a.unit_id
-        UNION ALL
-        SELECT t.id, a.unit_id, NULL, SUM(a.numerator), SUM(a.denominator), 0
-        {_SQLITE_TARGETS}
-        {_SQLITE_VALUES}
-        WHERE {_SQLITE_SCOPE} AND NOT {_LATEST} AND NOT {_SQLITE_SUMMED} AND i.measure = 'percentage'
+        WHERE {_SQLITE_SCOPE} AND {_LATEST} AND i.unit_aggregation <> 'none'
         GROUP BY t.id, a.unit_id
         UNION ALL
         SELECT t.id, a.unit_id, NULL, AVG(a.value), NULL, 0
         {_SQLITE_TARGETS}
         {_SQLITE_VALUES}
-        WHERE {_SQLITE_SCOPE} AND NOT {_LATEST} AND NOT {_SQLITE_SUMMED} AND i.measure <> 'percentage'
-          AND i.time_aggregation = 'average'
+        WHERE {_SQLITE_SCOPE} AND {_SQLITE_PER_UNIT} AND i.time_aggregation = 'average'
         GROUP BY t.id, a.unit_id
         UNION ALL
         SELECT t.id, a.unit_id, NULL, SUM(a.value), NULL, 0
         {_SQLITE_TARGETS}
         {_SQLITE_VALUES}
-        WHERE {_SQLITE_SCOPE} AND NOT {_LATEST} AND NOT {_SQLITE_SUMMED} AND i.measure <> 'percentage'
-          AND i.time_aggregation <> 'average'
+        WHERE {_SQLITE_SCOPE} AND {_SQLITE_PER_UNIT} AND i.time_aggregation <> 'average'
         GROUP BY t.id, a.unit_id
     )
     GROUP BY target_id
@@ -169,6 +167,14 @@ SELECT t.id, t.indicator_id, t.period_start || t.period_end, t.value, t.score,
 {_SQLITE_TARGETS}
 {_SQLITE_VALUES}
 WHERE {_SQLITE_SCOPE} AND {_SQLITE_SUMMED}
+GROUP BY i.id, t.period_start, t.id
+UNION ALL
+SELECT t.id, t.indicator_id, t.period_start || t.period_end, t.value, t.score,
+       {_SQLITE_VALUE}, {_SQLITE_VALUE}, CASE i.measure WHEN 'percentage' THEN a.denominator END,
+       CASE WHEN {_SQLITE_LATEST_KEY} IS NULL THEN 0 ELSE 1 END, {_MEETS}
+{_SQLITE_TARGETS}
+{_SQLITE_VALUES}
+WHERE {_SQLITE_SCOPE} AND {_SQLITE_ONE_UNIT}
 GROUP BY i.id, t.period_start, t.id
 """
 
