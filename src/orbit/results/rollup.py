@@ -123,8 +123,9 @@ _SQLITE_SCOPE = """f.id = n.framework_id AND n.id = i.node_id AND t.indicator_id
 # Which targets each branch evaluates.  Where values are added up (sums over time whose units are not averaged,
 # and every percentage, whose numerators and denominators are added up across time and units alike) the values
 # are summed directly; where only one unit counts (``none``) its latest value is taken directly; the others go
-# through a step per unit (each unit's latest value, mean or sum) and then across units.  Where one unit counts,
-# the key's max() is also what says whether it reported at all.
+# through a step per unit (each unit's latest value, mean or sum) and then across units, whose rows then find
+# their targets (CROSS JOIN: as they come, without being stored first).  Where one unit counts, the key's max()
+# is also what says whether it reported at all.
 _SQLITE_SUMMED = f"NOT {_LATEST} AND (i.measure = 'percentage' OR ({_DIRECT} AND i.unit_aggregation <> 'average'))"
 _SQLITE_ONE_UNIT = f"{_LATEST} AND i.unit_aggregation = 'none'"
 _SQLITE_PER_UNIT = f"NOT {_LATEST} AND NOT ({_SQLITE_SUMMED})"
@@ -159,7 +160,7 @@ FROM (
     )
     GROUP BY target_id
 ) g
-JOIN results_target t ON t.id = g.target_id
+CROSS JOIN results_target t ON t.id = g.target_id
 UNION ALL
 SELECT t.id, t.indicator_id, t.period_start || t.period_end, t.value, t.score,
        SUM(CASE i.measure WHEN 'percentage' THEN a.numerator ELSE a.value END), NULL,
