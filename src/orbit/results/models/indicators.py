@@ -229,6 +229,13 @@ class Target(PeriodMixin, AuditedModel):
         ordering = ("indicator", "period_start", "period_end")
         verbose_name = _("target")
         indexes = [models.Index(fields=("indicator", "period_start"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="target_period_order",
+                violation_error_message=_("A period cannot end before it starts."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period_label}: {self.value if self.score is None else self.score}"
@@ -269,6 +276,14 @@ class ActualValue(PeriodMixin, AuditedModel):
         indexes = [
             models.Index(fields=("indicator", "period_end")),
             models.Index(fields=("unit", "period_end")),
+        ]
+        # The roll-up reads a target's values by period end within the target's window: it relies on this.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="actualvalue_period_order",
+                violation_error_message=_("A period cannot end before it starts."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -153,3 +153,17 @@ def test_values_need_change_right_on_the_reporting_unit(fw, tree, cli_context):
         actual_update(actor=user, actual=value, expected_version=1, status="approved")
     with pytest.raises(NotFound):  # a sibling unit is out of the user's scope
         actual_create(actor=user, indicator=ind, unit=tree.dept_b, value=1, **Y2024)
+
+
+def test_the_database_refuses_a_value_or_target_that_ends_before_it_starts(fw, tree):
+    """The roll-up reads values by period end within a target's window; the database guarantees the order."""
+    from django.db import IntegrityError, transaction
+
+    from orbit.results.models import Target
+
+    ind = make_indicator(make_node(fw, "A"))
+    backwards = {"period_type": "custom", "period_start": dt.date(2025, 6, 30), "period_end": dt.date(2025, 1, 1)}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActualValue.objects.bulk_create([ActualValue(indicator=ind, unit=tree.dept_a, value=1, **backwards)])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Target.objects.bulk_create([Target(indicator=ind, value=1, **backwards)])
