@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -42,6 +42,28 @@ def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
                 form.add_error(target, error)
     else:
         form.add_error(None, exc)
+
+
+F = TypeVar("F", bound=forms.Form)
+
+
+def submit_form(
+    form: F, perform: Callable[[F], Any], *, rebind: dict[str, Any] | None = None
+) -> tuple[Any, F, StaleVersion | None]:
+    """Validate ``form`` and call the service through ``perform``: (its result or None, the form, the conflict).
+
+    A stale version comes back as a conflict with the form rebound to the current version (``rebind`` are the
+    form's own keyword arguments); a service's ValidationError lands on the fields it names.
+    """
+    if not form.is_valid():
+        return None, form, None
+    try:
+        return perform(form), form, None
+    except StaleVersion as exc:
+        return None, cast(F, rebind_after_conflict(form, exc, **(rebind or {}))), exc
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None, form, None
 
 
 def rebind_after_conflict(form: forms.Form, exc: StaleVersion, **kwargs: Any) -> forms.Form:

@@ -29,9 +29,7 @@ from typing import IO, Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from orbit.core.codes import country_codes
 from orbit.core.context import audit_context, current
@@ -73,6 +71,7 @@ from orbit.results.excel import (
     _open,
     _text,
     workbook_bytes,
+    write_workbook,
 )
 from orbit.results.models import Framework, ResultNode
 
@@ -891,38 +890,7 @@ def blank_workbook() -> Workbook:
 
 
 def _write(data: dict[str, list[dict[str, Any]]]) -> Workbook:
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    for name, columns in SHEETS.items():
-        ws = book.create_sheet(name)
-        ws.append([column.name for column in columns])
-        for cell in ws[1]:
-            cell.font = bold
-        for record in data.get(name, []):
-            ws.append([record.get(column.name) for column in columns])
-        ws.freeze_panes = "A2"
-        for index, column in enumerate(columns, start=1):
-            letter = get_column_letter(index)
-            ws.column_dimensions[letter].width = max(12, min(40, len(column.name) + 4))
-            if column.kind == DATE:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = "yyyy-mm-dd"
-            elif column.kind == CHOICE:
-                listing = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"', allow_blank=True)
-                listing.add(f"{letter}2:{letter}{max(1000, ws.max_row)}")
-                ws.add_data_validation(listing)
-    guide = book.create_sheet("Guide")
-    guide.append(["sheet", "column", "type", "required", "allowed values", "meaning"])
-    for cell in guide[1]:
-        cell.font = bold
-    for name, columns in SHEETS.items():
-        for column in columns:
-            guide.append([name, column.name, column.kind, "yes" if column.required else None,
-                          ", ".join(column.choices) or None, column.help or None])  # fmt: skip
-    for letter, width in zip("ABCDEF", (12, 24, 10, 9, 40, 70), strict=True):
-        guide.column_dimensions[letter].width = width
-    return book
+    return write_workbook(SHEETS, data, list_choices=lambda choices: ", ".join(choices) or None)
 
 
 def export_activities(user: Any, unit: OrgUnit | None = None) -> bytes:

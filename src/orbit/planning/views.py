@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from orbit.core.errors import NotFound, PermissionDenied, StaleVersion
 from orbit.core.i18n import current_language, pick
 from orbit.core.views import web_errors
-from orbit.core.web import ActionText, apply_validation_error, archive_restore_views, rebind_after_conflict
+from orbit.core.web import ActionText, apply_validation_error, archive_restore_views, submit_form
 from orbit.governance.workflow import EDITABLE, available_transitions
 from orbit.organisation.access import can, can_anywhere
 from orbit.organisation.models import OrgUnit
@@ -49,22 +47,6 @@ from orbit.results.selectors import actual_get, framework_restrict
 from orbit.results.services import period_lock, period_unlock
 
 GET_POST = require_http_methods(["GET", "POST"])
-F = TypeVar("F", bound=forms.Form)
-
-
-def _submit(
-    form: F, perform: Callable[[F], Any], *, rebind: dict[str, Any] | None = None
-) -> tuple[Any, F, StaleVersion | None]:
-    """Validate ``form`` and call the service through ``perform``; (result or None, form, conflict)."""
-    if not form.is_valid():
-        return None, form, None
-    try:
-        return perform(form), form, None
-    except StaleVersion as exc:
-        return None, cast(F, rebind_after_conflict(form, exc, **(rebind or {}))), exc
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return None, form, None
 
 
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
@@ -177,8 +159,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         initial["nodes"] = [request.GET["node"]]
     form = ActivityForm(request.POST or None, initial=initial, **kwargs)
     if request.method == "POST":
-        activity, form, _c = _submit(
-            form,
+        activity, form, _c = submit_form(form,
             lambda f: services.activity_create(
                 actor=request.user, reason=f.cleaned_data["reason"], **f.service_values()
             ),
@@ -198,8 +179,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         form = ActivityEditForm(request.POST, **kwargs)
-        saved, form, conflict = _submit(
-            form,
+        saved, form, conflict = submit_form(form,
             lambda f: services.activity_update(
                 actor=request.user,
                 activity=activity,
@@ -286,8 +266,7 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(request.user, pk, "change")
     form = MilestoneForm(request.POST or None)
     if request.method == "POST":
-        saved, form, _c = _submit(
-            form,
+        saved, form, _c = submit_form(form,
             lambda f: services.milestone_create(
                 actor=request.user, activity=activity, reason=f.cleaned_data["reason"], **f.service_values()
             ),
@@ -315,8 +294,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         form = MilestoneEditForm(request.POST)
-        saved, form, conflict = _submit(
-            form,
+        saved, form, conflict = submit_form(form,
             lambda f: services.milestone_update(
                 actor=request.user, milestone=milestone, expected_version=f.cleaned_data["version"],
                 reason=f.cleaned_data["reason"], **f.service_values(),
@@ -348,8 +326,7 @@ def budget_line_create(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(request.user, pk, "change")
     form = BudgetLineForm(request.POST or None, initial={"year": dt.date.today().year})
     if request.method == "POST":
-        saved, form, _c = _submit(
-            form,
+        saved, form, _c = submit_form(form,
             lambda f: services.budget_line_create(
                 actor=request.user, activity=activity, reason=f.cleaned_data["reason"], **f.service_values()
             ),
@@ -377,8 +354,7 @@ def budget_line_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         form = BudgetLineEditForm(request.POST)
-        saved, form, conflict = _submit(
-            form,
+        saved, form, conflict = submit_form(form,
             lambda f: services.budget_line_update(
                 actor=request.user, line=line, expected_version=f.cleaned_data["version"],
                 reason=f.cleaned_data["reason"], **f.service_values(),
@@ -409,8 +385,7 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_get(request.user, pk)
     form = UpdateForm(request.POST or None, initial={"date": dt.date.today()})
     if request.method == "POST":
-        saved, form, _c = _submit(
-            form,
+        saved, form, _c = submit_form(form,
             lambda f: services.update_create(
                 actor=request.user, activity=activity, reason=f.cleaned_data["reason"], **f.service_values()
             ),
@@ -434,8 +409,7 @@ def value_update_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = UpdateForm(request.POST or None, initial={"date": dt.date.today()}, on_activity=False)
     back = reverse("results:indicator-detail", args=[actual.indicator_id])
     if request.method == "POST":
-        saved, form, _c = _submit(
-            form,
+        saved, form, _c = submit_form(form,
             lambda f: services.update_create(
                 actor=request.user, actual_value=actual, reason=f.cleaned_data["reason"], **f.service_values()
             ),
@@ -516,8 +490,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         form = UpdateEditForm(request.POST, on_activity=on_activity)
-        saved, form, conflict = _submit(
-            form,
+        saved, form, conflict = submit_form(form,
             lambda f: services.update_edit(
                 actor=request.user, update=update, expected_version=f.cleaned_data["version"],
                 reason=f.cleaned_data["reason"], **f.service_values(),

@@ -1184,10 +1184,22 @@ def blank_workbook() -> Workbook:
 
 
 def _write(data: dict[str, list[dict[str, Any]]]) -> Workbook:
+    return write_workbook(SHEETS, data)
+
+
+def write_workbook(
+    sheets: dict[str, tuple[Column, ...]],
+    data: dict[str, list[dict[str, Any]]],
+    *,
+    list_choices: Callable[[Iterable[str]], str | None] | None = None,
+) -> Workbook:
+    """A workbook of ``sheets`` (header row, then one row per record of ``data``), typed cells, drop-down
+    lists for choices, and a Guide sheet documenting every column; shared by every Excel template."""
+    list_choices = list_choices or _join
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
-    for name, columns in SHEETS.items():
+    for name, columns in sheets.items():
         ws = book.create_sheet(name)
         ws.append([column.name for column in columns])
         for cell in ws[1]:
@@ -1209,10 +1221,10 @@ def _write(data: dict[str, list[dict[str, Any]]]) -> Workbook:
     guide.append(["sheet", "column", "type", "required", "allowed values", "meaning"])
     for cell in guide[1]:
         cell.font = bold
-    for name, columns in SHEETS.items():
+    for name, columns in sheets.items():
         for column in columns:
             guide.append([name, column.name, column.kind, "yes" if column.required else None,
-                          _join(column.choices), column.help or None])  # fmt: skip
+                          list_choices(column.choices), column.help or None])  # fmt: skip
     for letter, width in zip("ABCDEF", (12, 24, 10, 9, 40, 70), strict=True):
         guide.column_dimensions[letter].width = width
     return book

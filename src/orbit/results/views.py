@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,9 +21,8 @@ from orbit.core.i18n import pick
 from orbit.core.views import web_errors
 from orbit.core.web import (
     ActionText,
-    apply_validation_error,
     archive_restore_views,
-    rebind_after_conflict,
+    submit_form,
     versioned_action,
 )
 from orbit.organisation.access import can, can_anywhere
@@ -70,7 +68,6 @@ from orbit.results.selectors import (
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
-F = TypeVar("F", bound=forms.Form)
 
 
 # --- shared helpers -------------------------------------------------------------------------------------------
@@ -106,25 +103,6 @@ def _indicator_url(indicator: Indicator) -> str:
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("submit", _("Save"))
     return render(request, "results/form.html", context)
-
-
-def _submit(
-    request: HttpRequest,
-    form: F,
-    perform: Callable[[F], Any],
-    *,
-    rebind: dict[str, Any] | None = None,
-) -> tuple[Any, F, StaleVersion | None]:
-    """Validate ``form`` and call the service through ``perform``; (result or None, form, conflict)."""
-    if not form.is_valid():
-        return None, form, None
-    try:
-        return perform(form), form, None
-    except StaleVersion as exc:
-        return None, cast(F, rebind_after_conflict(form, exc, **(rebind or {}))), exc
-    except ValidationError as exc:
-        apply_validation_error(form, exc)
-        return None, form, None
 
 
 def _units(user: Any, action: str) -> Any:
@@ -167,8 +145,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
     units = _units(request.user, "approve")
     form = FrameworkForm(request.POST or None, units=units)
     if request.method == "POST":
-        framework, form, _conflict = _submit(
-            request,
+        framework, form, _conflict = submit_form(
             form,
             lambda f: services.framework_create(
                 actor=request.user, reason=f.cleaned_data["reason"], **f.service_values()
@@ -194,8 +171,7 @@ def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: StaleVersion | None = None
     if request.method == "POST":
         form = FrameworkEditForm(request.POST, units=units)
-        saved, form, conflict = _submit(
-            request,
+        saved, form, conflict = submit_form(
             form,
             lambda f: services.framework_update(
                 actor=request.user,
@@ -331,8 +307,7 @@ def node_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial["parent"] = request.GET["parent"]
     form = NodeForm(request.POST or None, parents=parents, initial=initial)
     if request.method == "POST":
-        node, form, _conflict = _submit(
-            request,
+        node, form, _conflict = submit_form(
             form,
             lambda f: services.node_create(
                 actor=request.user, framework=framework, reason=f.cleaned_data["reason"], **f.service_values()
@@ -413,8 +388,7 @@ def node_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: StaleVersion | None = None
     if request.method == "POST":
         form = NodeEditForm(request.POST)
-        saved, form, conflict = _submit(
-            request,
+        saved, form, conflict = submit_form(
             form,
             lambda f: services.node_update(
                 actor=request.user,
@@ -454,8 +428,7 @@ def node_move(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: StaleVersion | None = None
     if request.method == "POST":
         form = NodeMoveForm(request.POST, parents=parents)
-        moved, form, conflict = _submit(
-            request,
+        moved, form, conflict = submit_form(
             form,
             lambda f: services.node_move(
                 actor=request.user,
@@ -544,9 +517,8 @@ def sdg_matrix(request: HttpRequest, pk: int) -> HttpResponse:
         form = SdgLinkForm(request.POST or None, sources=node_restrict(request.user).filter(framework=framework)
                            .order_by("path"), targets=targets)  # fmt: skip
         if request.method == "POST":
-            link, form, _conflict = _submit(
-                request,
-                form,
+            link, form, _conflict = submit_form(
+            form,
                 lambda f: services.node_link(
                     actor=request.user,
                     source=f.cleaned_data["source"],
@@ -658,8 +630,7 @@ def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
         **kwargs,
     )
     if request.method == "POST":
-        indicator, form, _conflict = _submit(
-            request,
+        indicator, form, _conflict = submit_form(
             form,
             lambda f: services.indicator_create(
                 actor=request.user, node=node, reason=f.cleaned_data["reason"], **f.service_values()
@@ -690,8 +661,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: StaleVersion | None = None
     if request.method == "POST":
         form = IndicatorEditForm(request.POST, **kwargs)
-        saved, form, conflict = _submit(
-            request,
+        saved, form, conflict = submit_form(
             form,
             lambda f: services.indicator_update(
                 actor=request.user,
@@ -893,8 +863,7 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
     kwargs = _target_kwargs(request.user, indicator, framework)
     form = TargetForm(request.POST or None, initial={"period_type": "annual"}, **kwargs)
     if request.method == "POST":
-        target, form, _conflict = _submit(
-            request,
+        target, form, _conflict = submit_form(
             form,
             lambda f: services.target_create(
                 actor=request.user, indicator=indicator, reason=f.cleaned_data["reason"], **f.service_values()
@@ -930,8 +899,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: StaleVersion | None = None
     if request.method == "POST":
         form = TargetEditForm(request.POST, **kwargs)
-        saved, form, conflict = _submit(
-            request,
+        saved, form, conflict = submit_form(
             form,
             lambda f: services.target_update(
                 actor=request.user,
@@ -1010,8 +978,7 @@ def actual_create(request: HttpRequest, pk: int) -> HttpResponse:
     kwargs = _actual_kwargs(request.user, indicator, framework)
     form = ActualForm(request.POST or None, initial={"period_type": "annual"}, **kwargs)
     if request.method == "POST":
-        actual, form, _conflict = _submit(
-            request,
+        actual, form, _conflict = submit_form(
             form,
             lambda f: services.actual_create(
                 actor=request.user,
@@ -1053,8 +1020,7 @@ def actual_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict: StaleVersion | None = None
     if request.method == "POST":
         form = ActualEditForm(request.POST, **kwargs)
-        saved, form, conflict = _submit(
-            request,
+        saved, form, conflict = submit_form(
             form,
             lambda f: services.actual_update(
                 actor=request.user,
