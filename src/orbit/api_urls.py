@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("orbit.governance.api.urls")),
     path("", include("orbit.results.api.urls")),
     path("", include("orbit.planning.api.urls")),
+    path("processes/", include("orbit.processes.api.urls")),
     # Anything else under /api/ answers 404 in the API's error shape.
     re_path(r"^.*$", api_not_found),
 ]

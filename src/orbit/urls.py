@@ -16,6 +16,7 @@ urlpatterns = [
     path("results/excel/", include("orbit.results.excel_urls")),
     path("results/", include("orbit.results.urls")),
     path("plan/", include("orbit.planning.urls")),
+    path("processes/", include("orbit.processes.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

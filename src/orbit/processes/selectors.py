@@ -1,0 +1,335 @@
+"""Every read of the process inventory: lists, one process with what hangs from it, the dependency graph and
+impact analysis, assessment rankings and quick wins, the digitisation heatmap.
+
+The inventory is readable by every signed-in member (see :mod:`orbit.processes.services`); submissions are
+the exception: a member sees their own, reviewers those of the units they approve for.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from orbit.core.errors import NotFound
+from orbit.governance.selectors import audit_chain_stamp
+from orbit.organisation.access import can, restrict
+from orbit.processes import scoring
+from orbit.processes.graph import DependencyGraph, Edge, Impact
+from orbit.processes.models import (
+    Assessment,
+    AssessmentRound,
+    ChangeWindow,
+    Dependency,
+    Process,
+    ProcessIndicator,
+    ProcessParticipant,
+    StrategicImpact,
+    Submission,
+)
+from orbit.processes.services import require_inventory_reader, round_model
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ProcessFilters:
+    unit: int | None = None
+    level: int | None = None
+    nature: str = ""
+    digitisation: str = ""
+    status: str = ""
+    impact: str = ""
+    q: str = ""
+    archived: bool = False
+
+
+def process_list(*, user: Any, filters: ProcessFilters | None = None) -> QuerySet[Process]:
+    require_inventory_reader(user)
+    f = filters or ProcessFilters()
+    qs = (Process.all_objects if f.archived else Process.objects).select_related("owner_unit", "parent", "pcf_element")
+    if f.archived:
+        qs = qs.filter(archived_at__isnull=False)
+    if f.unit:
+        qs = qs.filter(owner_unit_id=f.unit)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.nature:
+        qs = qs.filter(nature=f.nature)
+    if f.digitisation:
+        qs = qs.filter(digitisation=f.digitisation)
+    if f.status:
+        qs = qs.filter(transformation_status=f.status)
+    if f.impact:
+        rating = {"none": 0, "low": 1, "medium": 2, "high": 3}.get(f.impact)
+        if rating is not None:
+            qs = _with_max_impact(qs).filter(max_impact=rating)
+    if f.q:
+        qs = qs.filter(Q(code__icontains=f.q) | Q(name__icontains=f.q))
+    return qs.order_by("code")
+
+
+def _with_max_impact(qs: QuerySet[Process]) -> QuerySet[Process]:
+    return qs.annotate(
+        max_impact=Coalesce(Max("impacts__rating", filter=Q(impacts__archived_at__isnull=True)), Value(0))
+    )
+
+
+def process_get(*, user: Any, pk: int, include_archived: bool = False) -> Process:
+    require_inventory_reader(user)
+    manager = Process.all_objects if include_archived else Process.objects
+    process = (
+        manager.select_related(
+            "owner_unit", "parent", "process_owner", "change_authority_unit", "pcf_element", "pcf_element__release"
+        )
+        .prefetch_related("it_systems", "records", "external_parties")
+        .filter(pk=pk)
+        .first()
+    )
+    if process is None:
+        raise NotFound("No such process.")
+    return process
+
+
+@dataclass
+class ProcessDetail:
+    process: Process
+    children: list[Process]
+    participants: list[ProcessParticipant]
+    windows: list[ChangeWindow]
+    impacts: list[StrategicImpact]
+    kpis: list[ProcessIndicator]
+    dependencies_out: list[Dependency]
+    dependencies_in: list[Dependency]
+    assessments: list[Assessment]
+    ancestors: list[Process] = field(default_factory=list)
+
+
+def process_detail(*, user: Any, pk: int) -> ProcessDetail:
+    process = process_get(user=user, pk=pk, include_archived=True)
+    ancestors: list[Process] = []
+    parent = process.parent
+    while parent is not None and len(ancestors) < 6:
+        ancestors.insert(0, parent)
+        parent = parent.parent if parent.parent_id else None
+    deps = Dependency.objects.select_related("source__owner_unit", "target__owner_unit")
+    return ProcessDetail(
+        process=process,
+        ancestors=ancestors,
+        children=list(Process.objects.filter(parent=process).select_related("owner_unit").order_by("code")),
+        participants=list(
+            ProcessParticipant.objects.filter(process=process).select_related("unit", "role").order_by("raci", "id")
+        ),
+        windows=list(ChangeWindow.objects.filter(process=process).order_by("start")),
+        impacts=list(
+            StrategicImpact.objects.filter(process=process).select_related("node__framework").order_by("-rating")
+        ),
+        kpis=list(
+            ProcessIndicator.objects.filter(process=process)
+            .select_related("indicator")
+            .prefetch_related("indicator__targets")
+            .order_by("indicator__code")
+        ),
+        dependencies_out=list(deps.filter(source=process).order_by("kind", "target__code")),
+        dependencies_in=list(deps.filter(target=process).order_by("kind", "source__code")),
+        assessments=list(
+            Assessment.objects.filter(process=process).select_related("round").order_by("-round__created_at")
+        ),
+    )
+
+
+# --- the dependency graph ----------------------------------------------------------------------------------------
+
+_graph_lock = threading.Lock()
+_graph_cache: tuple[str, DependencyGraph] | None = None
+
+
+def load_graph() -> DependencyGraph:
+    """Every active process and dependency as a :class:`DependencyGraph`.
+
+    Kept in this process while the audit chain's head is unchanged (every write to a dependency or a process
+    moves it), so repeated impact analyses cost one query.
+    """
+    global _graph_cache
+    stamp = audit_chain_stamp()
+    cached = _graph_cache
+    if cached is not None and cached[0] == stamp and stamp:
+        return cached[1]
+    nodes = Process.objects.values_list("pk", flat=True)
+    edges = Dependency.objects.filter(source__archived_at__isnull=True, target__archived_at__isnull=True)
+    rows = edges.values_list("source_id", "target_id", "kind", "strength")
+    graph = DependencyGraph.build(list(nodes), [Edge(s, t, k, strength) for s, t, k, strength in rows])
+    with _graph_lock:
+        _graph_cache = (stamp, graph)
+    return graph
+
+
+def impact_analysis(
+    *, user: Any, process: Process, kinds: Sequence[str] | None = None, max_distance: int | None = None
+) -> tuple[Impact, dict[int, Process]]:
+    """Downstream and upstream closure of one process, with the processes involved (one more query)."""
+    require_inventory_reader(user)
+    graph = load_graph()
+    if process.pk not in graph:
+        return Impact(node=process.pk, downstream=[], upstream=[], cycles=[]), {}
+    impact = graph.impact(process.pk, kinds=kinds or None, max_distance=max_distance)
+    ids = {r.node for r in impact.downstream} | {r.node for r in impact.upstream} | {process.pk}
+    ids |= {n for cycle in impact.cycles for n in cycle}
+    processes = Process.objects.select_related("owner_unit").in_bulk(ids)
+    return impact, processes
+
+
+def graph_view(*, user: Any, unit: int | None = None, focus: int | None = None, limit: int = 400) -> dict[str, Any]:
+    """What the graph picture needs: processes (level 3 and above, or all if fewer), edges, waves, cycles."""
+    require_inventory_reader(user)
+    graph = load_graph()
+    qs = Process.objects.select_related("owner_unit").filter(level__lte=3)
+    if unit:
+        qs = qs.filter(owner_unit_id=unit)
+    processes = {p.pk: p for p in qs.order_by("owner_unit__code", "code")[:limit]}
+    rows = Dependency.objects.filter(source_id__in=list(processes), target_id__in=list(processes)).values_list(
+        "source_id", "target_id", "kind", "strength"
+    )
+    edges = [Edge(s, t, k, strength) for s, t, k, strength in rows]
+    waves = graph.wave_of()
+    return {
+        "processes": processes,
+        "edges": edges,
+        "waves": {pk: waves.get(pk, 0) for pk in processes},
+        "cycles": [c for c in graph.cycles() if any(n in processes for n in c)],
+        "truncated": qs.count() > limit,
+    }
+
+
+# --- assessment --------------------------------------------------------------------------------------------------
+
+
+def round_list(*, user: Any) -> QuerySet[AssessmentRound]:
+    require_inventory_reader(user)
+    return AssessmentRound.objects.select_related("owner_unit").annotate(
+        scored=Count("assessments", filter=Q(assessments__archived_at__isnull=True))
+    )
+
+
+def round_get(*, user: Any, pk: int) -> AssessmentRound:
+    require_inventory_reader(user)
+    round_ = AssessmentRound.objects.select_related("owner_unit").filter(pk=pk).first()
+    if round_ is None:
+        raise NotFound("No such assessment round.")
+    return round_
+
+
+@dataclass(frozen=True)
+class RankedProcess:
+    rank: int
+    assessment: Assessment
+    process: Process
+    quick_win: bool
+    reasons: list[str]
+    blocking: list[Process]
+
+
+def round_ranking(*, user: Any, round_: AssessmentRound) -> list[RankedProcess]:
+    """The round's ranking, each with whether it is a quick win and, if not, why.
+
+    A process is blocked upstream when a process it depends on (a directed dependency into it: hands over,
+    messages, calls) is in the same round, ranked higher and not yet transformed: it should change first.
+    """
+    require_inventory_reader(user)
+    assessments = list(
+        Assessment.objects.filter(round=round_).select_related("process__owner_unit", "process__process_owner")
+    )
+    scores = {
+        a.process_id: scoring.Score(total=a.total, value=a.value, effort=a.effort) for a in assessments
+    }
+    ranked = scoring.rank(scores)
+    by_process = {a.process_id: a for a in assessments}
+    rank_of = {pid: r for r, pid, _s in ranked}
+    rule = scoring.QuickWinRule(min_value=round_.quick_win_min_value, max_effort=round_.quick_win_max_effort)
+    upstream: dict[int, list[Process]] = defaultdict(list)
+    directed = ("hands_over", "messages", "calls")
+    incoming = Dependency.objects.filter(
+        target_id__in=list(scores), kind__in=directed, source__archived_at__isnull=True
+    ).select_related("source")
+    for dep in incoming:
+        src = dep.source
+        if src.pk == dep.target_id or src.transformation_status == "transformed":
+            continue
+        if src.pk in rank_of and rank_of[src.pk] < rank_of[dep.target_id]:
+            upstream[dep.target_id].append(src)
+    result = []
+    for rank, pid, score in ranked:
+        assessment = by_process[pid]
+        blocking = sorted({p.pk: p for p in upstream.get(pid, [])}.values(), key=lambda p: p.code)
+        reasons = scoring.quick_win_reasons(
+            score,
+            rule=rule,
+            blocking_upstream=[str(p.name) or p.code for p in blocking],
+            has_owner=assessment.process.process_owner_id is not None,
+        )
+        result.append(
+            RankedProcess(
+                rank=rank, assessment=assessment, process=assessment.process, quick_win=not reasons,
+                reasons=reasons, blocking=blocking,
+            )
+        )
+    return result
+
+
+def round_scoring_model(round_: AssessmentRound) -> scoring.ScoringModel:
+    return round_model(round_)
+
+
+# --- heatmap ---------------------------------------------------------------------------------------------------
+
+
+def digitisation_heatmap(*, user: Any) -> tuple[list[str], Counter[tuple[str, str, str]], dict[str, int]]:
+    """Counts of level-3 processes by (unit code, digitisation, highest strategic impact)."""
+    require_inventory_reader(user)
+    rows = _with_max_impact(Process.objects.filter(level=3)).values_list(
+        "owner_unit__code", "owner_unit_id", "digitisation", "max_impact"
+    )
+    names = {0: "none", 1: "low", 2: "medium", 3: "high"}
+    counts: Counter[tuple[str, str, str]] = Counter()
+    unit_ids: dict[str, int] = {}
+    for unit_code, unit_id, digitisation, impact in rows:
+        counts[(unit_code, digitisation, names.get(int(impact or 0), "none"))] += 1
+        unit_ids[unit_code] = unit_id
+    return sorted(unit_ids), counts, unit_ids
+
+
+# --- submissions -------------------------------------------------------------------------------------------------
+
+
+def submission_list(*, user: Any, mine: bool = False, status: str = "") -> QuerySet[Submission]:
+    """Mine: what I submitted.  Otherwise: the review queue of the units I approve for."""
+    require_inventory_reader(user)
+    qs = Submission.objects.select_related("unit", "process", "merged_into", "submitted_by", "reviewed_by")
+    qs = qs.filter(submitted_by=user) if mine else restrict(qs, user, "approve", "unit__path")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def submission_get(*, user: Any, pk: int) -> Submission:
+    require_inventory_reader(user)
+    submission = (
+        Submission.objects.select_related("unit", "process", "merged_into", "submitted_by", "reviewed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if submission is None:
+        raise NotFound("No such submission.")
+    if submission.submitted_by_id != user.pk and not can(user, "approve", submission.unit.path):
+        raise NotFound("No such submission.")
+    return submission
+
+
+def processes_for_choice(*, user: Any) -> list[tuple[int, str]]:
+    require_inventory_reader(user)
+    return [(p.pk, f"{p.code} — {p.name}") for p in Process.objects.only("pk", "code", "name").order_by("code")]

@@ -1,0 +1,3 @@
+"""Pages of the process inventory."""
+
+from __future__ import annotations
