@@ -24,6 +24,7 @@ from orbit.processes.graph import DependencyGraph, Edge, Impact
 from orbit.processes.models import (
     Assessment,
     AssessmentRound,
+    BpmnUpload,
     ChangeWindow,
     Dependency,
     Process,
@@ -333,3 +334,23 @@ def submission_get(*, user: Any, pk: int) -> Submission:
 def processes_for_choice(*, user: Any) -> list[tuple[int, str]]:
     require_inventory_reader(user)
     return [(p.pk, f"{p.code} — {p.name}") for p in Process.objects.only("pk", "code", "name").order_by("code")]
+
+
+def edges_between(ids: Sequence[int]) -> list[Edge]:
+    rows = Dependency.objects.filter(source_id__in=list(ids), target_id__in=list(ids)).values_list(
+        "source_id", "target_id", "kind", "strength"
+    )
+    return [Edge(s, t, k, strength) for s, t, k, strength in rows]
+
+
+def upload_get(*, user: Any, pk: int) -> BpmnUpload:
+    """An upload is visible to those who may change its owner unit (they made it, or could have)."""
+    upload = BpmnUpload.objects.select_related("owner_unit").filter(pk=pk).first()
+    if upload is None or not can(user, "change", upload.owner_unit.path):
+        raise NotFound("No such upload.")
+    return upload
+
+
+def upload_processes(upload: BpmnUpload) -> list[Process]:
+    keys = [r["key"] for r in upload.report.get("records", []) if r.get("kind") == "process"]
+    return list(Process.objects.filter(import_key__in=keys).select_related("owner_unit").order_by("code"))

@@ -126,7 +126,7 @@ def process_create(*, actor: Any, owner_unit: OrgUnit, reason: str = "", **value
 @transaction.atomic
 def process_update(*, actor: Any, process: Process, expected_version: int, reason: str = "", **values: Any) -> Process:
     _only(values, (*PROCESS_FIELDS, *PROCESS_RELATIONS))
-    require(actor, "change", process.owner_unit.path, noun="process")
+    require(actor, "change", process.owner_unit.path, noun="process", public=True)
     new_unit = values.get("owner_unit")
     if new_unit is not None and new_unit != process.owner_unit:
         require(actor, "change", new_unit.path, noun="unit")
@@ -154,7 +154,7 @@ def _is_below(candidate: Process, process: Process) -> bool:
 
 @transaction.atomic
 def process_archive(*, actor: Any, process: Process, expected_version: int, reason: str) -> Process:
-    require(actor, "change", process.owner_unit.path, noun="process")
+    require(actor, "change", process.owner_unit.path, noun="process", public=True)
     if Process.objects.filter(parent=process).exists():
         raise ValidationError({"children": "Archive or move its parts first."})
     return audited_archive(actor=actor, instance=process, expected_version=expected_version, reason=reason)
@@ -162,7 +162,7 @@ def process_archive(*, actor: Any, process: Process, expected_version: int, reas
 
 @transaction.atomic
 def process_restore(*, actor: Any, process: Process, expected_version: int, reason: str = "") -> Process:
-    require(actor, "change", process.owner_unit.path, noun="process")
+    require(actor, "change", process.owner_unit.path, noun="process", public=True)
     if process.parent is not None and process.parent.is_archived:
         raise ValidationError({"parent": "The process it belongs to is archived; restore it first."})
     return audited_restore(actor=actor, instance=process, expected_version=expected_version, reason=reason)
@@ -190,7 +190,7 @@ def participant_add(
     note: str = "",
     reason: str = "",
 ) -> ProcessParticipant:
-    require(actor, "change", process.owner_unit.path, noun="process")
+    require(actor, "change", process.owner_unit.path, noun="process", public=True)
     if unit is None and role is None:
         raise ValidationError({"role": "Name the unit or the role that takes part."})
     duplicate = ProcessParticipant.objects.filter(process=process, unit=unit, role=role, raci=raci).exists()
@@ -202,7 +202,7 @@ def participant_add(
 
 @transaction.atomic
 def participant_remove(*, actor: Any, participant: ProcessParticipant, reason: str) -> ProcessParticipant:
-    require(actor, "change", participant.process.owner_unit.path, noun="process")
+    require(actor, "change", participant.process.owner_unit.path, noun="process", public=True)
     return audited_archive(actor=actor, instance=participant, expected_version=participant.version, reason=reason)
 
 
@@ -210,7 +210,7 @@ def participant_remove(*, actor: Any, participant: ProcessParticipant, reason: s
 def change_window_add(
     *, actor: Any, process: Process, kind: str, start: dt.date, end: dt.date, note: str = "", reason: str = ""
 ) -> ChangeWindow:
-    require(actor, "change", process.owner_unit.path, noun="process")
+    require(actor, "change", process.owner_unit.path, noun="process", public=True)
     if start and end and end < start:
         raise ValidationError({"end": "The window ends before it starts."})
     window = ChangeWindow(process=process, kind=kind, start=start, end=end, note=note)
@@ -219,7 +219,7 @@ def change_window_add(
 
 @transaction.atomic
 def change_window_remove(*, actor: Any, window: ChangeWindow, reason: str) -> ChangeWindow:
-    require(actor, "change", window.process.owner_unit.path, noun="process")
+    require(actor, "change", window.process.owner_unit.path, noun="process", public=True)
     return audited_archive(actor=actor, instance=window, expected_version=window.version, reason=reason)
 
 
@@ -228,7 +228,7 @@ def impact_set(
     *, actor: Any, process: Process, node: ResultNode, rating: int, note: str = "", reason: str = ""
 ) -> StrategicImpact:
     """Link a process to a result it serves, or change the rating of the link."""
-    require(actor, "change", process.owner_unit.path, noun="process")
+    require(actor, "change", process.owner_unit.path, noun="process", public=True)
     if node.is_archived or node.framework.is_archived:
         raise ValidationError({"node": f"{node} is not an active result."})
     if not framework_readable(actor, node.framework):
@@ -246,7 +246,7 @@ def impact_set(
 
 @transaction.atomic
 def impact_remove(*, actor: Any, impact: StrategicImpact, reason: str) -> StrategicImpact:
-    require(actor, "change", impact.process.owner_unit.path, noun="process")
+    require(actor, "change", impact.process.owner_unit.path, noun="process", public=True)
     return audited_archive(actor=actor, instance=impact, expected_version=impact.version, reason=reason)
 
 
@@ -296,7 +296,7 @@ def process_kpi_create(
 ) -> ProcessIndicator:
     """A KPI for a process: an indicator with its baseline and an annual target, in the owner unit's
     performance framework.  Setting targets is a management decision: ``approve`` on the owner unit."""
-    require(actor, "approve", process.owner_unit.path, noun="process")
+    require(actor, "approve", process.owner_unit.path, noun="process", public=True)
     framework = performance_framework(actor=actor, unit=process.owner_unit, year=target_year)
     node = ResultNode.objects.filter(framework=framework, ref_code=process.code[:40]).first()
     if node is None:
@@ -353,7 +353,7 @@ def dependency_create(
     import_key: str | None = None,
     reason: str = "",
 ) -> Dependency:
-    require(actor, "change", source.owner_unit.path, noun="process")
+    require(actor, "change", source.owner_unit.path, noun="process", public=True)
     if source.is_archived or target.is_archived:
         raise ValidationError({"target": "Both processes must be active."})
     if Dependency.objects.filter(source=source, target=target, kind=kind).exists():
@@ -369,7 +369,7 @@ def dependency_update(
     *, actor: Any, dependency: Dependency, expected_version: int, reason: str = "", **values: Any
 ) -> Dependency:
     _only(values, ("kind", "strength", "note"))
-    require(actor, "change", dependency.source.owner_unit.path, noun="dependency")
+    require(actor, "change", dependency.source.owner_unit.path, noun="dependency", public=True)
     return audited_update(
         actor=actor, instance=dependency, expected_version=expected_version, values=values, reason=reason
     )
@@ -377,7 +377,7 @@ def dependency_update(
 
 @transaction.atomic
 def dependency_archive(*, actor: Any, dependency: Dependency, expected_version: int, reason: str) -> Dependency:
-    require(actor, "change", dependency.source.owner_unit.path, noun="dependency")
+    require(actor, "change", dependency.source.owner_unit.path, noun="dependency", public=True)
     return audited_archive(actor=actor, instance=dependency, expected_version=expected_version, reason=reason)
 
 

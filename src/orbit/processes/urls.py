@@ -6,5 +6,19 @@ app_name = "processes"
 
 urlpatterns = [
     path("", views.inventory, name="inventory"),
+    path("new/", views.process_create, name="process-create"),
+    path("graph/", views.graph, name="graph"),
+    path("import/", views.bpmn_upload, name="upload"),
+    path("import/<int:pk>/", views.bpmn_upload_detail, name="upload-detail"),
+    path("<int:pk>/", views.process_detail, name="process-detail"),
+    path("<int:pk>/edit/", views.process_edit, name="process-edit"),
+    path("<int:pk>/archive/", views.process_archive, name="process-archive"),
+    path("<int:pk>/restore/", views.process_restore, name="process-restore"),
+    path("<int:pk>/impact/", views.impact, name="impact"),
+    path("<int:pk>/dependencies/new/", views.dependency_add, name="dependency-add"),
+    path("<int:pk>/participants/new/", views.participant_add, name="participant-add"),
+    path("<int:pk>/windows/new/", views.window_add, name="window-add"),
+    path("<int:pk>/impacts/new/", views.impact_add, name="impact-add"),
+    path("<int:pk>/kpis/new/", views.kpi_add, name="kpi-add"),
     path("", include("orbit.processes.urls_assessment")),
 ]

@@ -12,6 +12,7 @@ from orbit.organisation.demo import DEMO_PASSWORD, load_demo_users
 from orbit.organisation.reference import load_units
 from orbit.organisation.services import system_actor
 from orbit.planning.demo import load_demo_plan
+from orbit.processes.demo import load_demo_processes
 from orbit.results.demo import load_demo_results
 from orbit.results.reference import load_reference_frameworks
 
@@ -32,12 +33,14 @@ class Command(BaseCommand):
             frameworks = load_reference_frameworks(actor=actor)
             sample = load_demo_results(actor=actor)
             planning = load_demo_plan(actor=actor)
+            processes = load_demo_processes(actor=actor)
         self.stdout.write(
             f"reference units: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
         )
         self.stdout.write(frameworks.summary())
         self.stdout.write(sample.summary())
         self.stdout.write(planning.summary())
+        self.stdout.write(processes)
         self.stdout.write(f"sample users (password for all: {DEMO_PASSWORD}):")
         for item in plan:
             where = item.unit or "all units"

@@ -1,0 +1,198 @@
+"""Inventory pages: list, process page, edit forms, impact analysis, graph, BPMN upload preview and apply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from orbit.core.context import audit_context
+from orbit.organisation.services import system_actor
+from orbit.organisation.tests.factories import grant
+from orbit.organisation.tests.factories import make_user as _make_user
+from orbit.processes import services
+from orbit.processes.models import BpmnUpload, Dependency, Process
+
+pytestmark = pytest.mark.django_db
+
+
+def make_process(unit, code, **values):
+    with audit_context(source="cli", reason="test data"):
+        return services.process_create(actor=system_actor(), owner_unit=unit, code=code, name={"en": code}, **values)
+
+
+def link(source, target, kind="hands_over"):
+    with audit_context(source="cli", reason="test data"):
+        return services.dependency_create(actor=system_actor(), source=source, target=target, kind=kind)
+
+
+def make_user(username, *, role, unit):
+    user = _make_user(username)
+    grant(user, unit, role)
+    return user
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def chain(tree):
+    a = make_process(tree.dept_a, "A")
+    b = make_process(tree.dept_a, "B")
+    c = make_process(tree.dept_b, "C")
+    d = make_process(tree.dept_b, "D")
+    link(a, b)
+    link(b, c)
+    link(c, b, "messages")  # a cycle B ⇄ C
+    link(d, a, "shares_data")
+    return a, b, c, d
+
+
+def test_pages_need_a_sign_in(chain):
+    response = Client().get("/processes/")
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_inventory_and_process_pages_render_for_a_viewer(tree, chain):
+    viewer = make_user("viewer", role="viewer", unit=tree.dept_b)
+    client = client_for(viewer)
+    page = client.get("/processes/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for code in ("A", "B", "C", "D"):
+        assert f">{code}</a>" in text
+    detail = client.get(f"/processes/{chain[0].pk}/")
+    assert detail.status_code == 200
+    body = detail.content.decode()
+    assert "Impact analysis" in body and "Edit" not in body  # a viewer of another unit reads, cannot edit
+
+
+def test_impact_page_lists_downstream_and_upstream_with_distances(tree, chain):
+    a, b, c, d = chain
+    client = client_for(make_user("m", role="manager", unit=tree.bdt))
+    page = client.get(f"/processes/{a.pk}/impact/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    downstream = body.split('id="downstream"')[1].split("</table>")[0]
+    upstream = body.split('id="upstream"')[1].split("</table>")[0]
+    # A → B (1) → C (2); D shares data with A, so a change reaches it both ways (1).
+    assert downstream.count("<tr>") == 1 + 3
+    assert f'href="/processes/{c.pk}/"' in downstream and f'href="/processes/{d.pk}/"' in upstream
+    assert "<svg" in body
+    filtered = client.get(f"/processes/{a.pk}/impact/", {"kind": "hands_over", "max_distance": 1}).content.decode()
+    only = filtered.split('id="downstream"')[1].split("</table>")[0]
+    assert f'href="/processes/{b.pk}/"' in only and f'href="/processes/{c.pk}/"' not in only
+
+
+def test_graph_page_shows_cycles_and_waves(tree, chain):
+    client = client_for(make_user("m", role="manager", unit=tree.bdt))
+    body = client.get("/processes/graph/").content.decode()
+    assert "<svg" in body and "Cycles" in body and "Suggested waves" in body
+    assert client.get("/processes/graph/", {"group_by": "wave", "unit": tree.dept_a.pk}).status_code == 200
+
+
+def test_create_and_edit_a_process_through_the_forms(tree):
+    contributor = make_user("c", role="contributor", unit=tree.dept_a)
+    client = client_for(contributor)
+    assert client.get("/processes/new/").status_code == 200
+    response = client.post(
+        "/processes/new/",
+        {"name_0": "Travel requests", "owner_unit": tree.dept_a.pk, "level": 3, "nature": "support",
+         "change_authority": "process_owner", "digitisation": "paper", "transformation_status": "documented",
+         "cost_per_case": "12.50", "currency": ""},
+    )  # fmt: skip
+    assert response.status_code == 200  # a cost without a currency is refused next to the field
+    assert "ISO 4217" in response.content.decode()
+    assert not Process.objects.exists()
+    response = client.post(
+        "/processes/new/",
+        {"name_0": "Travel requests", "owner_unit": tree.dept_a.pk, "level": 3, "nature": "support",
+         "change_authority": "process_owner", "digitisation": "paper", "transformation_status": "documented",
+         "cost_per_case": "12.50", "currency": "chf"},
+    )  # fmt: skip
+    process = Process.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/processes/{process.pk}/"
+    assert process.currency == "CHF" and process.code == "DEPT-A-P001"
+    edit = client.post(
+        f"/processes/{process.pk}/edit/",
+        {"version": process.version, "name_0": "Travel requests and approval", "owner_unit": tree.dept_a.pk,
+         "level": 3, "nature": "support", "change_authority": "unit_management", "digitisation": "digital",
+         "transformation_status": "documented", "currency": "CHF"},
+    )  # fmt: skip
+    assert edit.status_code == 302
+    process.refresh_from_db()
+    assert process.digitisation == "digital" and process.version == 2
+
+
+def test_a_contributor_of_another_unit_cannot_edit(tree, chain):
+    client = client_for(make_user("c", role="contributor", unit=tree.dept_b))
+    assert client.get(f"/processes/{chain[0].pk}/edit/").status_code == 403
+
+
+def test_dependency_form_refuses_a_duplicate(tree, chain):
+    a, b, _c, _d = chain
+    client = client_for(make_user("c", role="contributor", unit=tree.dept_a))
+    response = client.post(f"/processes/{a.pk}/dependencies/new/", {"target": b.pk, "kind": "hands_over",
+                                                                     "strength": 2})  # fmt: skip
+    assert response.status_code == 200 and "already linked" in response.content.decode()
+    response = client.post(f"/processes/{a.pk}/dependencies/new/", {"target": b.pk, "kind": "shares_role",
+                                                                     "strength": 1})  # fmt: skip
+    assert response.status_code == 302
+    assert Dependency.objects.filter(source=a, target=b).count() == 2
+
+
+def test_inventory_query_count_does_not_grow_with_processes(tree):
+    client = client_for(make_user("v", role="viewer", unit=tree.bdt))
+    for index in range(5):
+        make_process(tree.dept_a, f"P{index}")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/processes/").status_code == 200
+    for index in range(5, 40):
+        make_process(tree.dept_a, f"P{index}")
+    with CaptureQueriesContext(connection) as large:
+        assert client.get("/processes/").status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_bpmn_upload_preview_then_apply_in_the_browser_flow(tree):
+    folder = shared_path("data", "bpm", "bpmn", "camunda")
+    client = client_for(make_user("c", role="contributor", unit=tree.dept_a))
+    files = [SimpleUploadedFile(p.name, p.read_bytes(), content_type="application/xml")
+             for p in sorted(Path(folder).glob("*.bpmn"))]  # fmt: skip
+    response = client.post("/processes/import/", {"owner_unit": tree.dept_a.pk, "files": files})
+    assert response.status_code == 302
+    upload = BpmnUpload.objects.get()
+    preview = client.get(response["Location"]).content.decode()
+    assert "Import preview" in preview and "ReviewInvoice" in preview and "resolved" in preview
+    assert not Process.objects.exists()
+    applied = client.post(response["Location"], {"version": upload.version})
+    assert applied.status_code == 302
+    page = client.get(applied["Location"]).content.decode()
+    assert "Import applied" in page and "impact analysis" in page
+    assert Process.objects.filter(level=3).count() == 2
+    # Applying twice is refused with a message, not an error page.
+    again = client.post(applied["Location"], {"version": upload.version + 1})
+    assert again.status_code == 200 and "Only a previewed upload" in again.content.decode()
+
+
+def test_a_binary_file_is_refused_with_its_name_and_nothing_changes(tree):
+    client = client_for(make_user("c", role="contributor", unit=tree.dept_a))
+    png = SimpleUploadedFile("diagram.bpmn", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    response = client.post("/processes/import/", {"owner_unit": tree.dept_a.pk, "files": [png]})
+    page = client.get(response["Location"]).content.decode()
+    assert "Import refused" in page and "diagram.bpmn" in page and "apply-upload" not in page
+    assert not Process.objects.exists()
+
+
+def test_upload_without_files_says_so(tree):
+    client = client_for(make_user("c", role="contributor", unit=tree.dept_a))
+    response = client.post("/processes/import/", {"owner_unit": tree.dept_a.pk})
+    assert response.status_code == 200 and "Choose one or more BPMN files" in response.content.decode()
