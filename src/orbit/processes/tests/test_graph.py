@@ -313,6 +313,11 @@ def test_waves_respect_every_directed_edge_outside_a_cycle(graph_data: tuple[lis
             feeders |= {wave[u] for member in group_of[node] for u in directed.predecessors(member)
                         if group_of[u] != group_of[node]}  # fmt: skip
             assert wave[node] - 1 in feeders
+    # The same waves as the topological generations of networkx's condensation, an independent oracle.
+    condensed = nx.condensation(directed)
+    generations = [sorted(node for c in generation for node in condensed.nodes[c]["members"])
+                   for generation in nx.topological_generations(condensed)]  # fmt: skip
+    assert waves == generations
     # Cycles: the groups with more than one member, and self-loops; the same the impact reports.
     loops = {e.source for e in edges if e.kind in DIRECTED_KINDS and e.source == e.target}
     assert graph.cycles() == sorted(sorted(g) for g in set(group_of.values()) if len(g) > 1 or next(iter(g)) in loops)
