@@ -687,7 +687,7 @@ def pcf_import(*, actor: Any, workbook: apqc.PcfWorkbook, source_name: str = "",
     """
     if not can_anywhere(actor, "admin"):
         raise PermissionDenied("Importing the APQC reference taxonomy needs an administrator.")
-    existing = PcfRelease.objects.filter(title=workbook.title, version=workbook.version).first()
+    existing = PcfRelease.objects.filter(title=workbook.title, pcf_version=workbook.version).first()
     if existing is not None:
         elements = PcfElement.objects.filter(release=existing).count()
         metrics = PcfMetric.objects.filter(release=existing).count()
@@ -698,7 +698,7 @@ def pcf_import(*, actor: Any, workbook: apqc.PcfWorkbook, source_name: str = "",
     release = audited_create(
         actor=actor,
         instance=PcfRelease(
-            title=workbook.title[:300], version=workbook.version[:40], attribution=workbook.attribution,
+            title=workbook.title[:300], pcf_version=workbook.version[:40], attribution=workbook.attribution,
             source_name=source_name[:300],
         ),
         reason=reason,

@@ -12,17 +12,18 @@ class PcfRelease(AuditedModel):
     """One release of the PCF as read from APQC's workbook, with the attribution APQC requires."""
 
     title = models.CharField(_("title"), max_length=300)
-    version = models.CharField(_("version"), max_length=40)
+    #: APQC's release number, e.g. "7.4" (not ``version``: that is every audited record's revision counter).
+    pcf_version = models.CharField(_("PCF version"), max_length=40)
     attribution = models.TextField(_("attribution"))
     source_name = models.CharField(_("file"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ("title", "version")
+        ordering = ("title", "pcf_version")
         verbose_name = _("PCF release")
-        constraints = [models.UniqueConstraint(fields=("title", "version"), name="pcf_release_unique")]
+        constraints = [models.UniqueConstraint(fields=("title", "pcf_version"), name="pcf_release_unique")]
 
     def __str__(self) -> str:
-        return f"{self.title} {self.version}"
+        return f"{self.title} {self.pcf_version}"
 
     def audit_scope_path(self) -> str:
         return ""

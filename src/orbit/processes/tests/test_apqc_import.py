@@ -69,13 +69,6 @@ def test_the_official_pcf_is_stored_with_its_attribution(tree):
     assert result.count == AuditEvent.objects.count()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PcfRelease.version (the PCF release, a CharField) shadows AuditedModel.version (the record's revision "
-    "counter): audited_create stores 1 in it, so the release is stored as version '1', services.pcf_import never "
-    "finds it again, and a second import violates pcf_release_unique. Fixed by renaming the model field "
-    "(models/reference.py, its migration and services.pcf_import).",
-)
 def test_a_second_import_finds_the_release_and_changes_nothing(tree):
     import_official()
     events = AuditEvent.objects.count()
