@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 
 import networkx as nx
 import pytest
@@ -324,3 +325,18 @@ def test_waves_respect_every_directed_edge_outside_a_cycle(graph_data: tuple[lis
     for node in nodes:
         mine = [group for group in graph.cycles() if node in group]
         assert graph.impact(node).cycles == mine
+
+
+def test_the_garbage_collector_is_left_as_it_was():
+    assert gc.isenabled()
+    graph = DependencyGraph.build([1, 2], [Edge(1, 2, "calls")])
+    graph.impact(1)
+    with pytest.raises(ValueError, match="unknown kind"):
+        DependencyGraph.build([1, 2], [Edge(1, 2, "owns")])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        DependencyGraph.build([1, 2], [Edge(1, 2, "calls")]).impact(2)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
