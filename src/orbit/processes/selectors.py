@@ -163,8 +163,8 @@ def load_graph() -> DependencyGraph:
         return cached[1]
     nodes = Process.objects.values_list("pk", flat=True)
     edges = Dependency.objects.filter(source__archived_at__isnull=True, target__archived_at__isnull=True)
-    rows = edges.values_list("source_id", "target_id", "kind", "strength")
-    graph = DependencyGraph.build(list(nodes), [Edge(s, t, k, strength) for s, t, k, strength in rows])
+    rows = list(edges.values_list("source_id", "target_id", "kind", "strength"))
+    graph = DependencyGraph.from_rows(list(nodes), rows)
     with _graph_lock:
         _graph_cache = (stamp, graph)
     return graph

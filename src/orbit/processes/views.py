@@ -3,6 +3,8 @@ uploads.  Reads go through the selectors, writes through the services."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +26,7 @@ from orbit.core.web import ActionText, apply_validation_error, archive_restore_v
 from orbit.organisation.access import can, can_anywhere, require
 from orbit.organisation.models import OrgUnit
 from orbit.organisation.selectors import org_unit_restrict
-from orbit.processes import selectors, services
+from orbit.processes import exports, selectors, services
 from orbit.processes.bpmn import MAX_INPUT_BYTES
 from orbit.processes.forms import (
     BpmnUploadForm,
@@ -476,3 +478,32 @@ def bpmn_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "applied_processes": selectors.upload_processes(upload) if upload.status == "applied" else [],
         },
     )
+
+
+# --- exports ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@web_errors
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The inventory as filtered on the list page, as an Excel workbook."""
+    body = exports.inventory_workbook(request.user, _filters(request))
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="process-inventory.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+@web_errors
+def export_archi(request: HttpRequest) -> HttpResponse:
+    """Archi's three CSV files in one zip, for enterprise-architecture tools."""
+    files = exports.archi_csv(request.user, _filters(request))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="process-inventory-archi.zip"'
+    return response

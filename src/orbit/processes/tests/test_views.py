@@ -196,3 +196,20 @@ def test_upload_without_files_says_so(tree):
     client = client_for(make_user("c", role="contributor", unit=tree.dept_a))
     response = client.post("/processes/import/", {"owner_unit": tree.dept_a.pk})
     assert response.status_code == 200 and "Choose one or more BPMN files" in response.content.decode()
+
+
+def test_inventory_downloads_as_excel_and_as_archi_csv(tree, chain):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    client = client_for(make_user("v", role="viewer", unit=tree.bdt))
+    response = client.get("/processes/export.xlsx", {"unit": tree.dept_a.pk})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content))["Processes"]
+    codes = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"A", "B"} <= codes and "C" not in codes  # the list's filter applies to the download
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/processes/export-archi.zip").content))
+    assert sorted(archive.namelist()) == ["elements.csv", "properties.csv", "relations.csv"]
+    assert archive.read("elements.csv").startswith(b"\xef\xbb\xbf")
