@@ -27,6 +27,9 @@ from orbit.processes.models import (
     BpmnUpload,
     ChangeWindow,
     Dependency,
+    PcfElement,
+    PcfMetric,
+    PcfRelease,
     Process,
     ProcessIndicator,
     ProcessParticipant,
@@ -354,3 +357,54 @@ def upload_get(*, user: Any, pk: int) -> BpmnUpload:
 def upload_processes(upload: BpmnUpload) -> list[Process]:
     keys = [r["key"] for r in upload.report.get("records", []) if r.get("kind") == "process"]
     return list(Process.objects.filter(import_key__in=keys).select_related("owner_unit").order_by("code"))
+
+
+# --- the APQC reference taxonomy ------------------------------------------------------------------------------
+
+
+def pcf_metric_templates(process: Process) -> list[PcfMetric]:
+    """APQC's metric definitions for the process's PCF element and the elements above it (closest first)."""
+    if process.pcf_element_id is None:
+        return []
+    element = PcfElement.objects.filter(pk=process.pcf_element_id).first()
+    ids: list[int] = []
+    while element is not None and len(ids) < 6:
+        ids.append(element.pk)
+        element = element.parent
+    order = {pk: index for index, pk in enumerate(ids)}
+    metrics = list(PcfMetric.objects.filter(element_id__in=ids).select_related("element"))
+    return sorted(metrics, key=lambda m: (order[m.element_id], m.position))
+
+
+def pcf_children(
+    *, user: Any, parent: int | None = None, q: str = ""
+) -> tuple[PcfRelease | None, PcfElement | None, list[PcfElement]]:
+    """The newest stored release, the element asked for, and its children (or the categories, or a search)."""
+    require_inventory_reader(user)
+    release = PcfRelease.objects.order_by("-created_at").first()
+    if release is None:
+        return None, None, []
+    elements = PcfElement.objects.filter(release=release).annotate(
+        metric_count=Count("metrics"), child_count=Count("children", distinct=True)
+    )
+    parent_element = None
+    if q:
+        found = elements.filter(Q(name__icontains=q) | Q(hierarchy_id__startswith=q) | Q(description__icontains=q))
+        return release, None, list(found.order_by("pcf_id")[:200])
+    if parent:
+        parent_element = PcfElement.objects.filter(release=release, pk=parent).prefetch_related("metrics").first()
+        if parent_element is None:
+            raise NotFound("No such PCF element.")
+        elements = elements.filter(parent=parent_element)
+    else:
+        elements = elements.filter(level=1)
+    return release, parent_element, sorted(elements, key=lambda e: [int(p) for p in e.hierarchy_id.split(".")])
+
+
+def pcf_ancestors(element: PcfElement) -> list[PcfElement]:
+    chain: list[PcfElement] = []
+    current = element.parent
+    while current is not None and len(chain) < 6:
+        chain.insert(0, current)
+        current = current.parent
+    return chain

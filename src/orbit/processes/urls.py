@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inventory, name="inventory"),
     path("new/", views.process_create, name="process-create"),
     path("graph/", views.graph, name="graph"),
+    path("pcf/", views.pcf_browse, name="pcf"),
     path("export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("export-archi.zip", views.export_archi, name="export-archi"),
     path("import/", views.bpmn_upload, name="upload"),

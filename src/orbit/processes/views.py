@@ -3,6 +3,7 @@ uploads.  Reads go through the selectors, writes through the services."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from typing import Any
@@ -295,12 +296,51 @@ def impact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 @web_errors
 def kpi_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _sub_form(
-        request, pk, form_class=KpiForm, title=_("New performance target"), done=_("Performance target set."),
-        rights="approve",
-        perform=lambda process, f: services.process_kpi_create(
-            actor=request.user, process=process, reason=f.cleaned_data["reason"], **f.service_values()
-        ),
+    """A performance target for a process; APQC's metric definitions for its PCF element are offered as
+    templates (choosing one fills the form)."""
+    process = selectors.process_get(user=request.user, pk=pk)
+    require(request.user, "approve", process.owner_unit.path, noun="process", public=True)
+    templates = selectors.pcf_metric_templates(process)
+    chosen = next((m for m in templates if str(m.pk) == request.GET.get("metric")), None)
+    initial: dict[str, Any] = {"target_year": dt.date.today().year + 1, "direction": "decrease"}
+    if chosen is not None:
+        initial.update(
+            code=f"PCF-{chosen.metric_id}"[:40], title={"en": chosen.name[:500]}, unit_label=chosen.units[:60],
+            data_source=f"APQC PCF metric {chosen.metric_id}: {chosen.formula}"[:500],
+        )  # fmt: skip
+    form = KpiForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        result, form, _c = submit_form(
+            form,
+            lambda f: services.process_kpi_create(
+                actor=request.user, process=process, reason=f.cleaned_data["reason"], **f.service_values()
+            ),
+        )
+        if result is not None:
+            messages.success(request, _("Performance target set."))
+            return HttpResponseRedirect(_process_url(process))
+    return render(
+        request,
+        "processes/kpi_form.html",
+        {"form": form, "process": process, "templates": templates, "chosen": chosen,
+         "title": _("New performance target") + f" — {process.code}", "back_url": _process_url(process),
+         "submit": _("Save")},
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+@web_errors
+def pcf_browse(request: HttpRequest) -> HttpResponse:
+    """APQC's Process Classification Framework as stored: one level at a time, with metrics and attribution."""
+    release, parent, elements = selectors.pcf_children(
+        user=request.user, parent=_int(request.GET.get("parent")), q=request.GET.get("q", "").strip()[:100]
+    )
+    return render(
+        request,
+        "processes/pcf.html",
+        {"release": release, "parent": parent, "elements": elements, "q": request.GET.get("q", ""),
+         "ancestors": selectors.pcf_ancestors(parent) if parent else []},
     )  # fmt: skip
 
 

@@ -213,3 +213,52 @@ def test_inventory_downloads_as_excel_and_as_archi_csv(tree, chain):
     archive = zipfile.ZipFile(io.BytesIO(client.get("/processes/export-archi.zip").content))
     assert sorted(archive.namelist()) == ["elements.csv", "properties.csv", "relations.csv"]
     assert archive.read("elements.csv").startswith(b"\xef\xbb\xbf")
+
+
+def small_pcf():
+    from orbit.processes import apqc
+
+    elements = [
+        apqc.PcfElement(10007, "7.0", "Develop and manage human capital", 1, None, "", "", "", False),
+        apqc.PcfElement(10473, "7.2", "Recruit, source, and select employees", 2, "7.0", "Hiring.", "", "", True),
+    ]
+    metrics = [apqc.PcfMetric(10473, "7.2", "Recruit, source, and select employees", "Cycle Time", "100001",
+                              "Cycle time in days to fill a position", "days from approval to acceptance", "days")]
+    workbook = apqc.PcfWorkbook(title="TEST PCF", version="1.0", attribution="Test attribution (test data)",
+                                elements=elements, metrics=metrics)  # fmt: skip
+    with audit_context(source="cli", reason="test data"):
+        return services.pcf_import(actor=system_actor(), workbook=workbook, source_name="test.xlsx")
+
+
+def test_pcf_pages_and_metric_templates_for_a_kpi(tree):
+    from orbit.processes.models import PcfElement, ProcessIndicator
+
+    result = small_pcf()
+    assert result.created and result.elements == 2 and result.metrics == 1
+    recruit = PcfElement.objects.get(hierarchy_id="7.2")
+    process = make_process(tree.dept_a, "REC", pcf_element=recruit)
+    manager = make_user("m", role="manager", unit=tree.dept_a)
+    client = client_for(manager)
+    browse = client.get("/processes/pcf/").content.decode()
+    assert "Develop and manage human capital" in browse and "Test attribution (test data)" in browse
+    child = client.get("/processes/pcf/", {"parent": recruit.parent_id}).content.decode()
+    assert "Recruit, source, and select employees" in child
+    assert "Cycle time in days to fill a position" in client.get("/processes/pcf/", {"parent": recruit.pk}).content.decode()
+    page = client.get(f"/processes/{process.pk}/kpis/new/").content.decode()
+    assert 'id="metric-templates"' in page
+    metric = recruit.metrics.get()
+    filled = client.get(f"/processes/{process.pk}/kpis/new/", {"metric": metric.pk}).content.decode()
+    assert "PCF-100001" in filled and "Cycle time in days to fill a position" in filled
+    response = client.post(
+        f"/processes/{process.pk}/kpis/new/",
+        {"code": "PCF-100001", "title_0": "Cycle time in days to fill a position", "measure": "number",
+         "direction": "decrease", "unit_label": "days", "baseline_value": "120", "baseline_date": "2026-01-01",
+         "target_value": "90", "target_year": "2027"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    link = ProcessIndicator.objects.get(process=process)
+    assert link.indicator.node.framework.code == "PP-DEPT-A"
+    assert [str(t.value).rstrip("0").rstrip(".") for t in link.indicator.targets.all()] == ["90"]
+    # A contributor (not a manager) cannot set targets.
+    contributor = client_for(make_user("c", role="contributor", unit=tree.dept_a))
+    assert contributor.get(f"/processes/{process.pk}/kpis/new/").status_code == 403
