@@ -243,7 +243,8 @@ def test_pcf_pages_and_metric_templates_for_a_kpi(tree):
     assert "Develop and manage human capital" in browse and "Test attribution (test data)" in browse
     child = client.get("/processes/pcf/", {"parent": recruit.parent_id}).content.decode()
     assert "Recruit, source, and select employees" in child
-    assert "Cycle time in days to fill a position" in client.get("/processes/pcf/", {"parent": recruit.pk}).content.decode()
+    metrics_page = client.get("/processes/pcf/", {"parent": recruit.pk}).content.decode()
+    assert "Cycle time in days to fill a position" in metrics_page
     page = client.get(f"/processes/{process.pk}/kpis/new/").content.decode()
     assert 'id="metric-templates"' in page
     metric = recruit.metrics.get()
