@@ -260,13 +260,13 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
             )  # fmt: skip
         for task in process.tasks:
             for lane_id in task.lane_ids:
-                role_key = lane_roles.get(lane_id)
+                task_role = lane_roles.get(lane_id)
                 task_key = _process_key(doc.source, task.id)
-                if role_key:
+                if task_role:
                     planner.add(
-                        Planned(kind="participant", key=f"{task_key}|{role_key}",
-                                label=f"{planner.by_key[role_key].label} (R) in {task.name or task.id}",
-                                values={"process": task_key, "role": role_key, "raci": Raci.RESPONSIBLE})
+                        Planned(kind="participant", key=f"{task_key}|{task_role}",
+                                label=f"{planner.by_key[task_role].label} (R) in {task.name or task.id}",
+                                values={"process": task_key, "role": task_role, "raci": Raci.RESPONSIBLE})
                     )  # fmt: skip
         links = _links(planner.by_key[key])
         for store in sorted(set(process.data_stores)):

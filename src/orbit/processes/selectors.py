@@ -78,7 +78,7 @@ def process_list(*, user: Any, filters: ProcessFilters | None = None) -> QuerySe
     return qs.order_by("code")
 
 
-def _with_max_impact(qs: QuerySet[Process]) -> QuerySet[Process]:
+def _with_max_impact(qs: QuerySet[Process]) -> QuerySet[Any]:
     return qs.annotate(
         max_impact=Coalesce(Max("impacts__rating", filter=Q(impacts__archived_at__isnull=True)), Value(0))
     )

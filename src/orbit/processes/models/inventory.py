@@ -8,6 +8,8 @@ process; its KPIs are indicators of the results engine (:class:`ProcessIndicator
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,7 +25,7 @@ from orbit.processes.models.reference import PcfElement
 from orbit.results.models import Indicator, ResultNode
 
 
-def money_field(verbose_name: object) -> models.DecimalField:  # type: ignore[type-arg]
+def money_field(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, null=True, blank=True)
 
 
