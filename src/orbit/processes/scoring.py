@@ -117,6 +117,8 @@ def quantise(number: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
 
 def show(number: Decimal) -> str:
     """A number as people read it in a message: no exponent, no trailing zeros (``10000000``, ``0.25``, ``6``)."""
+    if not number.is_finite() or abs(number.adjusted()) > 24:
+        return f"{number:.6g}"  # out of any criterion's range anyway: an exponent is clearer than 400 digits
     if number == number.to_integral_value():
         return f"{number.quantize(ONE, context=_CONTEXT):f}"
     text = f"{number.normalize(_CONTEXT):f}"

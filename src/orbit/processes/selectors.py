@@ -215,8 +215,10 @@ def graph_view(*, user: Any, unit: int | None = None, focus: int | None = None, 
 
 def round_list(*, user: Any) -> QuerySet[AssessmentRound]:
     require_inventory_reader(user)
-    return AssessmentRound.objects.select_related("owner_unit").annotate(
-        scored=Count("assessments", filter=Q(assessments__archived_at__isnull=True))
+    return (
+        AssessmentRound.objects.select_related("owner_unit")
+        .annotate(scored=Count("assessments", filter=Q(assessments__archived_at__isnull=True)))
+        .order_by("-created_at", "-id")
     )
 
 

@@ -176,6 +176,11 @@ def process_set_status(*, actor: Any, process: Process, status: str, reason: str
     )
 
 
+def _require_active(process: Process) -> None:
+    if process.is_archived:
+        raise ValidationError({"process": "The process is archived; restore it first."})
+
+
 # --- participants, change windows, strategic impact -------------------------------------------------------------
 
 
@@ -191,6 +196,7 @@ def participant_add(
     reason: str = "",
 ) -> ProcessParticipant:
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
+    _require_active(process)
     if unit is None and role is None:
         raise ValidationError({"role": "Name the unit or the role that takes part."})
     duplicate = ProcessParticipant.objects.filter(process=process, unit=unit, role=role, raci=raci).exists()
@@ -211,6 +217,7 @@ def change_window_add(
     *, actor: Any, process: Process, kind: str, start: dt.date, end: dt.date, note: str = "", reason: str = ""
 ) -> ChangeWindow:
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
+    _require_active(process)
     if start and end and end < start:
         raise ValidationError({"end": "The window ends before it starts."})
     window = ChangeWindow(process=process, kind=kind, start=start, end=end, note=note)
@@ -229,6 +236,7 @@ def impact_set(
 ) -> StrategicImpact:
     """Link a process to a result it serves, or change the rating of the link."""
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
+    _require_active(process)
     if node.is_archived or node.framework.is_archived:
         raise ValidationError({"node": f"{node} is not an active result."})
     if not framework_readable(actor, node.framework):
@@ -297,6 +305,7 @@ def process_kpi_create(
     """A KPI for a process: an indicator with its baseline and an annual target, in the owner unit's
     performance framework.  Setting targets is a management decision: ``approve`` on the owner unit."""
     require(actor, "approve", process.owner_unit.path, noun="process", public=True)
+    _require_active(process)
     framework = performance_framework(actor=actor, unit=process.owner_unit, year=target_year)
     node = ResultNode.objects.filter(framework=framework, ref_code=process.code[:40]).first()
     if node is None:
@@ -460,6 +469,10 @@ def round_close(*, actor: Any, round_: AssessmentRound, expected_version: int, r
     )  # fmt: skip
 
 
+#: Totals are stored with 20 digits, 6 of them decimals.
+MAX_TOTAL = 10**14
+
+
 @transaction.atomic
 def process_score(
     *,
@@ -484,6 +497,11 @@ def process_score(
     except scoring.ScoringError as exc:
         raise ValidationError({f"answers.{key}": message for key, message in exc.problems.items()}) from exc
     score = model.score(clean)
+    if not score.total.is_finite() or abs(score.total) >= MAX_TOTAL:
+        raise ValidationError(
+            {"answers": f"These answers give a score of {scoring.show(score.total)}, beyond what Orbit stores "
+                        f"(less than {MAX_TOTAL:,}); check the numbers."}
+        )  # fmt: skip
     values = {
         "answers": {key: str(value) for key, value in clean.items()},
         "total": score.total.quantize(Decimal("0.000001")),
@@ -503,11 +521,12 @@ def process_score(
             actor=actor, instance=current, expected_version=current.version,
             values={**values, "scored_by": actor}, reason=reason,
         )  # fmt: skip
-    if process.transformation_status == TransformationStatus.DOCUMENTED and can(
-        actor, "change", process.owner_unit.path
+    current = Process.all_objects.select_related("owner_unit").get(pk=process.pk)  # the caller's copy may be old
+    if current.transformation_status == TransformationStatus.DOCUMENTED and can(
+        actor, "change", current.owner_unit.path
     ):
         process_set_status(
-            actor=actor, process=process, status=TransformationStatus.ASSESSED, reason="Scored in " + round_.name
+            actor=actor, process=current, status=TransformationStatus.ASSESSED, reason="Scored in " + round_.name
         )
     return assessment
 
