@@ -462,7 +462,7 @@ def round_create(
 
 @transaction.atomic
 def round_close(*, actor: Any, round_: AssessmentRound, expected_version: int, reason: str = "") -> AssessmentRound:
-    require(actor, "change", round_.owner_unit.path, noun="assessment round")
+    require(actor, "change", round_.owner_unit.path, noun="assessment round", public=True)
     return audited_update(
         actor=actor, instance=round_, expected_version=expected_version,
         values={"status": AssessmentRound.Status.CLOSED}, reason=reason,
@@ -486,7 +486,7 @@ def process_score(
     """Score (or re-score) a process in an open round; the model validates the answers and computes the total.
 
     A process still only documented becomes *assessed* in the same transaction."""
-    require(actor, "change", round_.owner_unit.path, noun="assessment round")
+    require(actor, "change", round_.owner_unit.path, noun="assessment round", public=True)
     if round_.status != AssessmentRound.Status.OPEN:
         raise ValidationError({"round": "The round is closed; open a new round to score again."})
     if process.is_archived:
