@@ -631,7 +631,7 @@ def test_scoring_through_the_api_ranks_and_flags_quick_wins(tree, manager, viewe
     assert_error(client.post(url + "scores/", {"process": 999999, "answers": {}}, format="json"), 400, "invalid",
                  "process")  # fmt: skip
     assert_error(score(p2, 5, 5, client_for(viewer)), 403, "permission_denied")
-    assert_error(score(p2, 5, 5, client_for(sibling)), 404, "not_found")
+    assert_error(score(p2, 5, 5, client_for(sibling)), 403, "permission_denied")  # rounds are read by all
 
     detail = client.get(url).json()
     ranking = [(r["rank"], r["process"]["code"], r["total"], r["quick_win"]) for r in detail["ranking"]]
