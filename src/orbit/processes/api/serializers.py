@@ -25,7 +25,6 @@ from orbit.core.errors import NotFound
 from orbit.organisation.models import OrgUnit
 from orbit.planning.api.serializers import NamedChoiceField
 from orbit.processes import graph, scoring, selectors
-from orbit.processes.api import reads
 from orbit.processes.models import (
     Assessment,
     AssessmentRound,
@@ -157,14 +156,14 @@ def any_active_unit(pk: int | None) -> OrgUnit | None:
     if pk is None:
         return None
     try:
-        return reads.active_unit(pk)
+        return selectors.active_unit(pk)
     except DjangoValidationError as exc:
         raise _field_error(exc) from exc
 
 
 def entries(user: Any, dictionary: str, ids: list[int]) -> list[Any]:
     try:
-        return reads.dictionary_entries(user=user, dictionary=dictionary, ids=ids)
+        return selectors.dictionary_entries(user=user, dictionary=dictionary, ids=ids)
     except DjangoValidationError as exc:
         raise _field_error(exc) from exc
 
@@ -531,7 +530,7 @@ class ProcessWriteSerializer(serializers.Serializer[Any]):
         if value is None:
             return None
         try:
-            return reads.person(user=_user(self), pk=value)
+            return selectors.person(user=_user(self), pk=value)
         except DjangoValidationError as exc:
             raise _field_error(exc) from exc
 
@@ -542,7 +541,7 @@ class ProcessWriteSerializer(serializers.Serializer[Any]):
         if value is None:
             return None
         try:
-            return reads.pcf_element(user=_user(self), pk=value)
+            return selectors.pcf_element(user=_user(self), pk=value)
         except DjangoValidationError as exc:
             raise _field_error(exc) from exc
 

@@ -2,11 +2,10 @@
 dependency graph (JSON and SVG), shared dictionaries, the APQC taxonomy, assessment rounds, submissions and BPMN
 uploads.
 
-Every read goes through :mod:`orbit.processes.selectors` (or :mod:`orbit.processes.api.reads` until those reads
-move there); every write through :mod:`orbit.processes.services` with ``actor=request.user``: the inventory is
-readable by every member of a unit, a process changes with the change right on its owner unit (a unit out of the
-writer's sight: 404, in sight without the right: 403), invalid input is 400 naming the field, a stale version
-409.  Writes to existing records name the version they edit (``If-Match`` or ``version``), else 428.
+Every read goes through :mod:`orbit.processes.selectors`; every write through :mod:`orbit.processes.services`
+with ``actor=request.user``.  The inventory is readable by every member of a unit; a process changes with the
+change right on its owner unit (without it: 403); invalid input is 400 naming the field, a stale version 409.
+Writes to existing records name the version they edit (``If-Match`` or ``version``), else 428.
 """
 
 from __future__ import annotations
@@ -46,7 +45,6 @@ from orbit.governance.api.serializers import AuditEventSerializer
 from orbit.governance.selectors import audit_event_history
 from orbit.governance.services import object_type_of
 from orbit.processes import graph_svg, scoring, selectors, services
-from orbit.processes.api import reads
 from orbit.processes.api.serializers import (
     AssessmentSerializer,
     BpmnUploadCreateSerializer,
@@ -373,7 +371,7 @@ class ProcessViewSet(VersionedViewSet):
             url_name="participant")  # fmt: skip
     def remove_participant(self, request: Request, pk: str | None = None, participant: str | None = None) -> Response:
         process = self.get_versioned()
-        found = reads.participant_get(user=request.user, process=process, pk=_sub_id(participant))
+        found = selectors.participant_get(user=request.user, process=process, pk=_sub_id(participant))
         removed = services.participant_remove(actor=request.user, participant=found, reason=self._removal_reason())
         return self._child(removed, ParticipantSerializer, status.HTTP_200_OK)
 
@@ -386,7 +384,7 @@ class ProcessViewSet(VersionedViewSet):
     @action(detail=True, methods=["delete"], url_path=r"windows/(?P<window>[^/.]+)", url_name="window")
     def remove_window(self, request: Request, pk: str | None = None, window: str | None = None) -> Response:
         process = self.get_versioned()
-        found = reads.window_get(user=request.user, process=process, pk=_sub_id(window))
+        found = selectors.window_get(user=request.user, process=process, pk=_sub_id(window))
         removed = services.change_window_remove(actor=request.user, window=found, reason=self._removal_reason())
         return self._child(removed, ChangeWindowSerializer, status.HTTP_200_OK)
 
@@ -399,7 +397,7 @@ class ProcessViewSet(VersionedViewSet):
     @action(detail=True, methods=["delete"], url_path=r"impacts/(?P<impact>[^/.]+)", url_name="impact")
     def remove_impact(self, request: Request, pk: str | None = None, impact: str | None = None) -> Response:
         process = self.get_versioned()
-        found = reads.impact_get(user=request.user, process=process, pk=_sub_id(impact))
+        found = selectors.impact_get(user=request.user, process=process, pk=_sub_id(impact))
         removed = services.impact_remove(actor=request.user, impact=found, reason=self._removal_reason())
         return self._child(removed, StrategicImpactSerializer, status.HTTP_200_OK)
 
@@ -433,10 +431,10 @@ class DependencyViewSet(ProcessesViewSet):
     queryset = Dependency.objects.none()
 
     def get_dependency(self) -> Dependency:
-        return reads.dependency_get(user=self.request.user, pk=self.object_id())
+        return selectors.dependency_get(user=self.request.user, pk=self.object_id())
 
     def list(self, request: Request) -> Response:
-        return self.page_of(reads.dependency_list(user=request.user, **self.query(DependencyListParams)))
+        return self.page_of(selectors.dependency_list(user=request.user, **self.query(DependencyListParams)))
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return self.conditional(self.get_dependency())
@@ -582,10 +580,10 @@ class DictionaryViewSet(ProcessesViewSet):
     route: str = ""
 
     def get_entry(self) -> Any:
-        return reads.dictionary_get(user=self.request.user, dictionary=self.dictionary, pk=self.object_id())
+        return selectors.dictionary_get(user=self.request.user, dictionary=self.dictionary, pk=self.object_id())
 
     def list(self, request: Request) -> Response:
-        return self.page_of(reads.dictionary_list(user=request.user, dictionary=self.dictionary,
+        return self.page_of(selectors.dictionary_list(user=request.user, dictionary=self.dictionary,
                                                   **self.query(EntryListParams)))  # fmt: skip
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
@@ -687,10 +685,10 @@ class PcfElementViewSet(ProcessesViewSet):
     queryset = PcfElement.objects.none()
 
     def list(self, request: Request) -> Response:
-        return self.page_of(reads.pcf_element_list(user=request.user, **self.query(PcfElementListParams)))
+        return self.page_of(selectors.pcf_element_list(user=request.user, **self.query(PcfElementListParams)))
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        element = reads.pcf_element_get(user=request.user, pk=self.object_id())
+        element = selectors.pcf_element_get(user=request.user, pk=self.object_id())
         return Response(PcfElementDetailSerializer(element, context=self.context()).data)
 
 
@@ -705,7 +703,7 @@ class PcfReleaseViewSet(ProcessesViewSet):
     queryset = PcfRelease.objects.none()
 
     def list(self, request: Request) -> Response:
-        return self.page_of(reads.pcf_release_list(user=request.user))
+        return self.page_of(selectors.pcf_release_list(user=request.user))
 
 
 # --- assessment rounds -----------------------------------------------------------------------------------------
