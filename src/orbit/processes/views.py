@@ -27,7 +27,7 @@ from orbit.core.web import ActionText, apply_validation_error, archive_restore_v
 from orbit.organisation.access import can, can_anywhere, require
 from orbit.organisation.models import OrgUnit
 from orbit.organisation.selectors import org_unit_restrict
-from orbit.processes import exports, selectors, services
+from orbit.processes import capture_excel, exports, selectors, services
 from orbit.processes.bpmn import MAX_INPUT_BYTES
 from orbit.processes.forms import (
     BpmnUploadForm,
@@ -547,3 +547,45 @@ def export_archi(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="process-inventory-archi.zip"'
     return response
+
+
+# --- bottom-up capture in bulk ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@web_errors
+def submission_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        capture_excel.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="process-submissions-template.xlsx"'
+    return response
+
+
+@login_required
+@GET_POST
+@web_errors
+def submission_import(request: HttpRequest) -> HttpResponse:
+    """A filled-in template: every row checked, all or nothing, errors named by sheet, cell and column."""
+    selectors.require_inventory_reader(request.user)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors.append(_("Choose the filled-in workbook (.xlsx)."))
+        elif (upload.size or 0) > 10 * 1024 * 1024:
+            errors.append(_("The workbook is larger than 10 MB."))
+        else:
+            report = capture_excel.import_submissions(
+                upload.read(), actor=request.user, filename=str(upload.name or "upload.xlsx"),
+                reason=_("Submissions from a workbook"),
+            )  # fmt: skip
+            if not report.errors:
+                messages.success(
+                    request, _("%(count)d submissions sent for review.") % {"count": report.created}
+                )
+                return HttpResponseRedirect(reverse("processes:submissions-mine"))
+            errors = [str(error) for error in report.errors]
+    return render(request, "processes/submissions/import.html", {"errors": errors})

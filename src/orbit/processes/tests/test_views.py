@@ -263,3 +263,28 @@ def test_pcf_pages_and_metric_templates_for_a_kpi(tree):
     # A contributor (not a manager) cannot set targets.
     contributor = client_for(make_user("c", role="contributor", unit=tree.dept_a))
     assert contributor.get(f"/processes/{process.pk}/kpis/new/").status_code == 403
+
+
+def test_submissions_from_a_workbook_all_or_nothing(tree):
+    from orbit.processes import capture_excel
+    from orbit.processes.models import Submission
+
+    client = client_for(make_user("v", role="viewer", unit=tree.dept_b))
+    template = client.get("/processes/submissions/template.xlsx")
+    assert template.status_code == 200 and template.content.startswith(b"PK")
+    columns = [c.name for c in capture_excel.COLUMNS]
+    good = {columns[0]: "pain_point", columns[1]: "Paper forms", columns[2]: "We print and scan.",
+            columns[3]: tree.dept_a.code}  # fmt: skip
+    bad = {columns[0]: "complaint", columns[1]: "", columns[2]: "x", columns[3]: "NOPE"}
+    workbook = capture_excel.template_workbook([good, bad])
+    response = client.post("/processes/submissions/import/",
+                           {"file": SimpleUploadedFile("s.xlsx", workbook)})  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200 and "Nothing was sent" in page and "Submissions!" in page
+    assert not Submission.objects.exists()
+    response = client.post("/processes/submissions/import/",
+                           {"file": SimpleUploadedFile("s.xlsx", capture_excel.template_workbook([good]))})  # fmt: skip
+    assert response.status_code == 302
+    assert Submission.objects.get().title == "Paper forms"
+    not_xlsx = client.post("/processes/submissions/import/", {"file": SimpleUploadedFile("s.xlsx", b"hello")})
+    assert not_xlsx.status_code == 200 and "Nothing was sent" in not_xlsx.content.decode()
