@@ -569,7 +569,7 @@ def submission_template(request: HttpRequest) -> HttpResponse:
 @web_errors
 def submission_import(request: HttpRequest) -> HttpResponse:
     """A filled-in template: every row checked, all or nothing, errors named by sheet, cell and column."""
-    selectors.require_inventory_reader(request.user)
+    services.require_inventory_reader(request.user)
     errors: list[str] = []
     if request.method == "POST":
         upload = request.FILES.get("file")
