@@ -179,15 +179,22 @@ def load_graph() -> DependencyGraph:
 
 
 def impact_analysis(
-    *, user: Any, process: Process, kinds: Sequence[str] | None = None, max_distance: int | None = None
+    *,
+    user: Any,
+    process: Process,
+    kinds: Sequence[str] | None = None,
+    max_distance: int | None = None,
+    fetch_limit: int | None = None,
 ) -> tuple[Impact, dict[int, Process]]:
-    """Downstream and upstream closure of one process, with the processes involved (one more query)."""
+    """Downstream and upstream closure of one process, with the processes involved (one more query); with
+    ``fetch_limit``, only the nearest that many each way are fetched (the closure itself is always whole)."""
     require_inventory_reader(user)
     graph = load_graph()
     if process.pk not in graph:
         return Impact(node=process.pk, downstream=[], upstream=[], cycles=[]), {}
     impact = graph.impact(process.pk, kinds=kinds or None, max_distance=max_distance)
-    ids = {r.node for r in impact.downstream} | {r.node for r in impact.upstream} | {process.pk}
+    down, up = impact.downstream[:fetch_limit], impact.upstream[:fetch_limit]
+    ids = {r.node for r in down} | {r.node for r in up} | {r.via for r in (*down, *up)} | {process.pk}
     ids |= {n for cycle in impact.cycles for n in cycle}
     processes = Process.objects.select_related("owner_unit").in_bulk(ids)
     return impact, processes

@@ -347,6 +347,11 @@ def pcf_browse(request: HttpRequest) -> HttpResponse:
 # --- impact analysis and the graph --------------------------------------------------------------------------------
 
 
+#: The impact page draws at most this many processes, nearest first, and lists at most TABLE_LIMIT each way.
+PICTURE_LIMIT = 120
+TABLE_LIMIT = 500
+
+
 def _kinds(request: HttpRequest) -> list[str]:
     return [k for k in request.GET.getlist("kind") if k in DependencyKind.values]
 
@@ -359,7 +364,7 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
     kinds = _kinds(request)
     max_distance = _int(request.GET.get("max_distance"))
     result, processes = selectors.impact_analysis(
-        user=request.user, process=process, kinds=kinds or None, max_distance=max_distance
+        user=request.user, process=process, kinds=kinds or None, max_distance=max_distance, fetch_limit=TABLE_LIMIT
     )
     labels = dict(DependencyKind.choices)
 
@@ -370,7 +375,9 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
             for r in reached
         ]  # fmt: skip
 
-    shown = {process.pk} | {r.node for r in result.downstream} | {r.node for r in result.upstream}
+    # The picture stays readable: the nearest processes first (both lists are sorted by distance).
+    nearest = sorted([*result.downstream, *result.upstream], key=lambda r: (r.distance, r.node))
+    shown = {process.pk} | {r.node for r in nearest[:PICTURE_LIMIT]}
     highlight = {r.node: "upstream" for r in result.upstream} | {r.node: "downstream" for r in result.downstream}
     highlight[process.pk] = "focus"
     svg = _graph_svg(
@@ -385,8 +392,13 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
         "processes/impact.html",
         {
             "process": process,
-            "downstream": rows(result.downstream),
-            "upstream": rows(result.upstream),
+            "downstream": rows(result.downstream[:TABLE_LIMIT]),
+            "upstream": rows(result.upstream[:TABLE_LIMIT]),
+            "downstream_total": len(result.downstream),
+            "upstream_total": len(result.upstream),
+            "table_limit": TABLE_LIMIT,
+            "picture_cut": len(shown) - 1 < len({r.node for r in nearest}),
+            "picture_limit": PICTURE_LIMIT,
             "cycles": [[processes.get(n) for n in cycle] for cycle in result.cycles],
             "kinds": DependencyKind.choices,
             "chosen_kinds": kinds,
