@@ -399,7 +399,7 @@ def pcf_children(
     if release is None:
         return None, None, []
     elements = PcfElement.objects.filter(release=release).annotate(
-        metric_count=Count("metrics"), child_count=Count("children", distinct=True)
+        metric_count=Count("metrics", distinct=True), child_count=Count("children", distinct=True)
     )
     parent_element = None
     if q:

@@ -241,8 +241,11 @@ def test_pcf_pages_and_metric_templates_for_a_kpi(tree):
     client = client_for(manager)
     browse = client.get("/processes/pcf/").content.decode()
     assert "Develop and manage human capital" in browse and "Test attribution (test data)" in browse
+    row = browse.split('id="pcf-elements"')[1].split("</tr>")[1]
+    assert row.endswith("<td>10007</td><td>1</td><td>0</td>")  # one part; the metric is its part's
     child = client.get("/processes/pcf/", {"parent": recruit.parent_id}).content.decode()
     assert "Recruit, source, and select employees" in child
+    assert "<td>10473</td><td>0</td><td>1</td>" in child  # counted without a join's duplicates
     metrics_page = client.get("/processes/pcf/", {"parent": recruit.pk}).content.decode()
     assert "Cycle time in days to fill a position" in metrics_page
     page = client.get(f"/processes/{process.pk}/kpis/new/").content.decode()
