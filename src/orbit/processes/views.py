@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orbit.core.errors import PermissionDenied, StaleVersion
@@ -596,8 +597,10 @@ def submission_import(request: HttpRequest) -> HttpResponse:
             )  # fmt: skip
             if not report.errors:
                 messages.success(
-                    request, _("%(count)d submissions sent for review.") % {"count": report.created}
-                )
+                    request,
+                    ngettext("%(count)d submission sent for review.", "%(count)d submissions sent for review.",
+                             report.created) % {"count": report.created},
+                )  # fmt: skip
                 return HttpResponseRedirect(reverse("processes:submissions-mine"))
             errors = [str(error) for error in report.errors]
     return render(request, "processes/submissions/import.html", {"errors": errors})

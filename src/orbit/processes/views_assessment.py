@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orbit.core.errors import NotFound, PermissionDenied, StaleVersion
@@ -185,7 +186,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                           "corner holds the quick wins, numbered and listed beside the plot."),
             rule=rule,
             labels=charts.MatrixLabels(
-                x_label=_("Effort"), y_label=_("Value"), quick_wins=_("Quick wins"), major_projects=_("Major projects"),
+                x_label=_("Effort"), y_label=pgettext("assessment", "Value"), quick_wins=_("Quick wins"),
+                major_projects=_("Major projects"),
                 fill_ins=_("Fill-ins"), thankless=_("Thankless tasks"), quick_win=_("Quick win"),
                 other=_("Other process"), no_data=_("No process scored yet"),
             ),

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orbit.core.fields import TranslatedTextField
 from orbit.governance.models import AuditedModel
@@ -179,7 +180,7 @@ class Process(AuditedModel):
 
 
 class Raci(models.TextChoices):
-    RESPONSIBLE = "R", _("Responsible")
+    RESPONSIBLE = "R", pgettext_lazy("RACI", "Responsible")
     ACCOUNTABLE = "A", _("Accountable")
     CONSULTED = "C", _("Consulted")
     INFORMED = "I", _("Informed")
