@@ -68,10 +68,13 @@ bench: install-test
 	else echo "PostgreSQL benchmark skipped: no server"; fi
 	@# Results: the tree endpoint and the roll-ups on the generated large plan (SQLite, and PostgreSQL when one answers).
 	@# Planning: the dashboard and the plan list on the generated large plan.
+	@# Processes: the dependency graph in memory, then impact analysis on 10,000 processes and the BPMN import.
 	@$(BIN)/python benchmarks/results_tree.py; tree=$$?; \
 	$(BIN)/python benchmarks/rollup_vs_sql.py; rollup=$$?; \
 	$(BIN)/python benchmarks/planning_pages.py; planning=$$?; \
-	exit $$(( tree || rollup || planning ))
+	$(BIN)/python benchmarks/process_graph.py; graph=$$?; \
+	$(BIN)/python benchmarks/processes.py; processes=$$?; \
+	exit $$(( tree || rollup || planning || graph || processes ))
 
 messages: install
 	cd src/orbit && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit makemessages --all --ignore "tests/*" && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit compilemessages

