@@ -79,6 +79,8 @@ class MatrixPoint:
     effort: Decimal
     href: str
     quick_win: bool
+    #: The process's rank in its round (1 = first); quick wins are numbered in this order when given.
+    rank: int = 0
 
 
 @dataclass(frozen=True)
@@ -364,7 +366,8 @@ def value_effort_svg(
 
     The quick-win quadrant (value ≥ ``rule.min_value``, effort ≤ ``rule.max_effort``) is shaded; all four
     quadrants are named.  Quick wins are green diamonds, the rest blue circles.  Each quick win carries a number,
-    most valuable first (then least effort, then id), and the list beside the plot names it by that number, so
+    by rank when ranks are given, else most valuable first (then least effort, then id), and the list beside the
+    plot names it by that number (so it matches the round's ranking), so
     names stay legible however the points crowd.  Quick wins are placed first and drawn last (on top); a point
     that would cover another moves onto a ring around its true position, so every point stays clickable.
     """
@@ -378,7 +381,9 @@ def value_effort_svg(
             f'<text class="no-data" x="{_c((PLOT_LEFT + PLOT_RIGHT) / 2)}" y="{_c((PLOT_TOP + PLOT_BOTTOM) / 2)}" '
             f'text-anchor="middle" fill="{MUTED_COLOUR}">{escape(words.no_data)}</text>'
         )
-    quick_wins = sorted((p for p in points if p.quick_win), key=lambda p: (-p.value, p.effort, p.id, p.label, p.href))
+    quick_wins = sorted(
+        (p for p in points if p.quick_win), key=lambda p: (p.rank or 10**9, -p.value, p.effort, p.id, p.label, p.href)
+    )
     others = sorted((p for p in points if not p.quick_win), key=lambda p: (p.id, p.label, p.href))
     placer = _Placer()
     placed = [

@@ -122,6 +122,11 @@ _BAD_HIGHLIGHT = "Process {id}: highlight {value!r} is not one of 'focus', 'down
 _BAD_GROUPING = "group_by must be 'unit' or 'wave', not {value!r}."
 
 
+def _span(text: str) -> int:
+    """Width of ``text`` in average Latin characters: Chinese, Japanese and Korean characters count twice."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
 def _n(value: float) -> str:
     """A coordinate with one decimal, the same text for the same number."""
     return f"{value:.1f}"
@@ -254,10 +259,10 @@ def _legend(labels: GraphLabels, width: int, chart_id: str, highlights: list[str
             x, y = 8.0, y + 20
 
     parts.append(f'<text x="{_n(x)}" y="{_n(y + 4)}" font-weight="600">{escape(labels.kinds_heading)}</text>')
-    x += 8 + 7 * len(labels.kinds_heading)
+    x += 8 + 7 * _span(labels.kinds_heading)
     for kind in KINDS:
         name = labels.kinds.get(kind, kind)
-        room(44 + 7 * len(name))
+        room(44 + 7 * _span(name))
         colour, dash = KIND_COLOURS[kind], KIND_DASHES[kind]
         marker = f"url(#{chart_id}-{kind})"
         ends = f' marker-end="{marker}"' + ("" if kind in DIRECTED_KINDS else f' marker-start="{marker}"')
@@ -267,19 +272,19 @@ def _legend(labels: GraphLabels, width: int, chart_id: str, highlights: list[str
             f'stroke-width="1.6" fill="none"{dash_attr}{ends}/>'
         )
         parts.append(f'<text x="{_n(x + 36)}" y="{_n(y + 4)}">{escape(name)}</text>')
-        x += 44 + 7 * len(name)
+        x += 44 + 7 * _span(name)
     x, y = 8.0, y + 22
     parts.append(f'<text x="{_n(x)}" y="{_n(y + 4)}" font-weight="600">{escape(labels.statuses_heading)}</text>')
-    x += 8 + 7 * len(labels.statuses_heading)
+    x += 8 + 7 * _span(labels.statuses_heading)
     for status in STATUSES:
         name = labels.statuses.get(status, status)
-        room(24 + 7 * len(name))
+        room(24 + 7 * _span(name))
         parts.append(f'<g class={attr("legend-status " + status)}>{_glyph(status, x + 6, y)}</g>')
         parts.append(f'<text x="{_n(x + 16)}" y="{_n(y + 4)}">{escape(name)}</text>')
-        x += 24 + 7 * len(name)
+        x += 24 + 7 * _span(name)
     for highlight in highlights:
         name = {"focus": labels.focus, "downstream": labels.downstream, "upstream": labels.upstream}[highlight]
-        room(44 + 7 * len(name))
+        room(44 + 7 * _span(name))
         parts.append(
             f'<rect class={attr("legend-highlight " + highlight)} x="{_n(x)}" y="{_n(y - 8)}" width="28" '
             f'height="16" rx="3" fill="{HIGHLIGHT_FILLS[highlight]}" stroke="{TEXT}" '
@@ -287,7 +292,7 @@ def _legend(labels: GraphLabels, width: int, chart_id: str, highlights: list[str
         )
         parts.append(f'<text x="{_n(x + 14)}" y="{_n(y + 4)}" text-anchor="middle">{HIGHLIGHT_SIGNS[highlight]}</text>')
         parts.append(f'<text x="{_n(x + 34)}" y="{_n(y + 4)}">{escape(name)}</text>')
-        x += 44 + 7 * len(name)
+        x += 44 + 7 * _span(name)
     parts.append("</g>")
     return parts, int(y + 16)
 

@@ -175,6 +175,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             effort=row.assessment.effort,
             href=process_url(row.process.pk),
             quick_win=row.quick_win,
+            rank=row.rank,
         )
         for row in ranking
     ]

@@ -368,3 +368,22 @@ def test_text_colours_reach_4_5_to_1():
         assert contrast(colour, "#ffffff") >= 4.5, colour
     assert contrast(charts.QUICK_WIN_COLOUR, charts.QUICK_WIN_SHADE) >= 4.5
     assert contrast(charts.TEXT_COLOUR, charts.QUICK_WIN_SHADE) >= 4.5
+
+
+def test_quick_wins_are_numbered_by_rank_when_ranks_are_given():
+    from decimal import Decimal
+
+    from orbit.processes.charts import MatrixPoint, value_effort_svg
+    from orbit.processes.scoring import QuickWinRule
+
+    points = [
+        MatrixPoint(1, "Higher value, ranked second", Decimal(9), Decimal(4), "/p/1", True, rank=2),
+        MatrixPoint(2, "Lower value, ranked first", Decimal(7), Decimal(1), "/p/2", True, rank=1),
+    ]
+    svg = value_effort_svg(points, title="t", description="d", rule=QuickWinRule())
+    listed = svg.split('class="quick-win-list"')[1]
+    assert listed.index("Lower value, ranked first") < listed.index("Higher value, ranked second")
+    unranked = [MatrixPoint(p.id, p.label, p.value, p.effort, p.href, True) for p in points]
+    svg = value_effort_svg(unranked, title="t", description="d", rule=QuickWinRule())
+    listed = svg.split('class="quick-win-list"')[1]
+    assert listed.index("Higher value, ranked second") < listed.index("Lower value, ranked first")
