@@ -320,7 +320,14 @@ def audited_bulk_create(
         raise RuntimeError("audited_bulk_create must run inside a transaction")
     now = timezone.now()
     for instance in instances:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
+        # A foreign key whose record is held in memory needs no existence query (it was read or just written).
+        held = [
+            field.name
+            for field in instance._meta.concrete_fields
+            if isinstance(field, models.ForeignKey) and field.is_cached(instance)
+            and getattr(instance, field.name) is not None
+        ]
+        instance.full_clean(exclude=held, validate_unique=False, validate_constraints=False)
         instance.created_at = now
         instance.updated_at = now
         instance.version = 1

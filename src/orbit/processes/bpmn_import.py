@@ -168,6 +168,7 @@ class _Planner:
         return record
 
     def dictionary(self, kind: str, name: str, source: str) -> str:
+        name = _name(name)[:300]
         code = _slug(name)
         key = f"{kind}:{code}"
         self.add(Planned(kind=kind, key=key, label=name, values={"code": code, "name": {"en": name}, "source": source}))
@@ -191,6 +192,16 @@ def plan_import(files: Sequence[tuple[str, bytes]], *, owner_unit: OrgUnit) -> I
     return ImportPlan(files=summaries, records=planner.records, issues=planner.issues, calls=calls)
 
 
+def _name(*candidates: str | None) -> str:
+    """The first non-blank candidate with its white space collapsed, as the inventory stores names (tools
+    export names with line breaks and trailing spaces; comparing them raw would make every re-import an update)."""
+    for candidate in candidates:
+        text = " ".join((candidate or "").split())
+        if text:
+            return text
+    return "?"
+
+
 def _process_key(source: str, element_id: str) -> str:
     return f"bpmn:{source}#{element_id}"
 
@@ -201,7 +212,7 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
     owner_of_pool = {p.id: p.process_ref for p in doc.participants if p.process_ref}
     for process in doc.processes:
         key = _process_key(doc.source, process.id)
-        name = process.name or process.participant_name or process.id
+        name = _name(process.name, process.participant_name, process.id)
         planner.add(
             Planned(
                 kind="process",
@@ -209,7 +220,7 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
                 label=name,
                 values={
                     "name": {"en": name[:300]},
-                    "description": {"en": process.documentation} if process.documentation else {},
+                    "description": {"en": process.documentation.strip()} if process.documentation.strip() else {},
                     "level": Level.PROCESS,
                     "task_type": "",
                     "source": label_source[:300],
@@ -225,8 +236,9 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
                 parent_key = planner.by_key[_process_key(doc.source, sub.parent_id)].parent_key
             planner.add(
                 Planned(
-                    kind="part", key=_process_key(doc.source, sub.id), label=sub.name or sub.id, parent_key=parent_key,
-                    values={"name": {"en": (sub.name or sub.id)[:300]}, "level": level, "task_type": sub.type,
+                    kind="part", key=_process_key(doc.source, sub.id), label=_name(sub.name, sub.id),
+                    parent_key=parent_key,
+                    values={"name": {"en": _name(sub.name, sub.id)[:300]}, "level": level, "task_type": sub.type,
                             "source": label_source[:300]},
                 )
             )
@@ -241,9 +253,9 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
                 level = int(Level.TASK)
             planner.add(
                 Planned(
-                    kind="part", key=_process_key(doc.source, element_id), label=element_name or element_id,
+                    kind="part", key=_process_key(doc.source, element_id), label=_name(element_name, element_id),
                     parent_key=parent_key,
-                    values={"name": {"en": (element_name or element_id)[:300]}, "level": level,
+                    values={"name": {"en": _name(element_name, element_id)[:300]}, "level": level,
                             "task_type": element_type, "source": label_source[:300]},
                 )
             )

@@ -161,3 +161,12 @@ def test_every_real_file_imports_in_one_upload_quickly(tree):
     assert upload.status == BpmnUpload.Status.APPLIED
     expected_processes = sum(f.processes for f in plan.files)
     assert Process.objects.filter(level=Level.PROCESS).count() == expected_processes
+
+
+def test_names_with_stray_white_space_do_not_make_reimports_update(tree):
+    # Reference_A.4.1 (exported by Signavio) has names such as "Task 1 " and names broken over lines.
+    files = read("miwg/Reference_A.4.1.bpmn")
+    apply(preview(tree.dept_a, files))
+    again = preview(tree.dept_a, files)
+    changed = [r for r in again.report["records"] if r["action"] != "unchanged"]
+    assert changed == []
