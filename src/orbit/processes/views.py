@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orbit.core.errors import PermissionDenied, StaleVersion
@@ -498,6 +498,19 @@ def bpmn_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "processes/upload.html", {"form": form})
 
 
+#: What the rows of an upload's report are, in the reader's language.
+RECORD_KINDS = {
+    "process": gettext_lazy("Processes"),
+    "part": gettext_lazy("Parts (sub-processes, tasks, call activities)"),
+    "role": gettext_lazy("Roles"),
+    "it_system": gettext_lazy("IT systems"),
+    "record": gettext_lazy("Record types"),
+    "external_party": gettext_lazy("External parties"),
+    "participant": gettext_lazy("Participants (RACI)"),
+    "dependency": gettext_lazy("Dependencies"),
+}
+
+
 @login_required
 @GET_POST
 @web_errors
@@ -524,7 +537,7 @@ def bpmn_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "upload": upload,
             "report": report,
-            "counts": sorted(report.get("counts", {}).items()),
+            "counts": [(RECORD_KINDS.get(kind, kind), c) for kind, c in sorted(report.get("counts", {}).items())],
             "error": error,
             "may_apply": upload.status == BpmnUpload.Status.PREVIEWED
             and can(request.user, "change", upload.owner_unit.path),
