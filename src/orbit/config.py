@@ -155,6 +155,19 @@ class OrbitConfig:
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = ""
+    #: The official IATI 2.03 XSD folder (``iati-activities-schema.xsd`` and its includes), when configured.
+    iati_schema_dir: Path | None = None
+
+
+def iati_schema_dir() -> Path | None:
+    """ORBIT_IATI_SCHEMA_DIR: a folder holding the official IATI 2.03 schema, or unset."""
+    raw = os.environ.get("ORBIT_IATI_SCHEMA_DIR", "").strip()
+    if not raw:
+        return None
+    folder = Path(raw).expanduser()
+    if not (folder / "iati-activities-schema.xsd").is_file():
+        raise ConfigError(f"ORBIT_IATI_SCHEMA_DIR={raw!r} holds no iati-activities-schema.xsd")
+    return folder
 
 
 def media_storage_settings() -> tuple[str, str, str, str]:
@@ -220,4 +233,5 @@ def load() -> OrbitConfig:
         s3_bucket=s3_bucket,
         s3_endpoint_url=s3_endpoint_url,
         s3_region=s3_region,
+        iati_schema_dir=iati_schema_dir(),
     )

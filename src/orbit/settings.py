@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "orbit.results",
     "orbit.planning",
     "orbit.processes",
+    "orbit.interop",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,7 @@ ORBIT_UPLOAD_MAX_PHOTO_MB = CONFIG.upload_max_photo_mb
 ORBIT_UPLOAD_MAX_DOCUMENT_MB = CONFIG.upload_max_document_mb
 ORBIT_UPLOAD_MAX_VIDEO_MB = CONFIG.upload_max_video_mb
 ORBIT_UPLOAD_MAX_MEGAPIXELS = CONFIG.upload_max_megapixels
+ORBIT_IATI_SCHEMA_DIR = CONFIG.iati_schema_dir
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
