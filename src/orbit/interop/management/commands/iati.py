@@ -1,15 +1,22 @@
-"""``orbit iati check FILE.xml [--schema DIR] [--today YYYY-MM-DD]``: how an IATI 2.03 activity file fares.
+"""``orbit iati check FILE.xml [--schema DIR] [--today YYYY-MM-DD]``: how an IATI 2.03 activity file fares;
+``orbit iati export --prefix XM-EXAMPLE --reporting-org-ref REF -o FILE.xml [--framework CODE]``: the operational
+plan, with its results, as an IATI 2.03 file (:mod:`orbit.interop.iati_export`), each activity checked as it is
+written.
 
 The file is read one activity at a time (:mod:`orbit.interop.iati`); each activity is checked against the
 official schema when one is configured (``ORBIT_IATI_SCHEMA_DIR`` or ``--schema``), against the IATI codelists
 Orbit ships (:mod:`orbit.interop.codelists`) and against the rules Orbit implements
 (:mod:`orbit.interop.iati_rules`), and identifiers must be unique in the file.  Every problem is printed with
 its activity, rule id, severity and line.  Exit status 1 when the file is refused or any error is found.
+
+The export goes through the same checks; it prints the count, the speed (activities per second) and every problem
+by activity code and rule, and exits 1 when any activity has an error (the file is still written, to be inspected).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,11 +24,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from orbit.interop import codelists, iati, iati_rules
+from orbit.core.cli_support import SYSTEM_USERNAME, resolve_actor
+from orbit.interop import codelists, iati, iati_export, iati_rules
+from orbit.results.selectors import framework_restrict
 
 
 class Command(BaseCommand):
-    help = "Check an IATI 2.03 activity file: schema, codelists and rules, activity by activity."
+    help = "Check an IATI 2.03 activity file, or export the operational plan as one."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -29,19 +38,32 @@ class Command(BaseCommand):
         check.add_argument("file", help="The IATI activities XML file.")
         check.add_argument("--schema", help="Folder of the official IATI 2.03 XSDs (default: ORBIT_IATI_SCHEMA_DIR).")
         check.add_argument("--today", help="The date future dates are judged against (default: today).")
+        export = sub.add_parser(
+            "export", help="Write the operational plan, with its results, as an IATI 2.03 activity file."
+        )
+        export.add_argument("-o", "--output", required=True, help="The IATI XML file to write.")
+        export.add_argument("--prefix", required=True, help="Prefix of the iati-identifiers, e.g. XM-DAC-41120.")
+        export.add_argument("--reporting-org-ref", required=True, help="IATI organisation identifier of the publisher.")
+        export.add_argument("--reporting-org-name", default="Orbit", help="Name of the publisher (default: Orbit).")
+        export.add_argument(
+            "--reporting-org-type", default=iati_export.DEFAULT_REPORTING_ORG_TYPE, help="IATI organisation type."
+        )
+        export.add_argument("--framework", help="Only activities serving this results framework (its code).")
+        export.add_argument("--schema", help="Folder of the official IATI 2.03 XSDs (default: ORBIT_IATI_SCHEMA_DIR).")
+        export.add_argument("--today", help="The date future dates are judged against (default: today).")
+        export.add_argument(
+            "--actor", default=SYSTEM_USERNAME, help=f"Export what this user may read (default: {SYSTEM_USERNAME})."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "export":
+            self.export(options)
+            return
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        schema_dir = Path(options["schema"]) if options.get("schema") else settings.ORBIT_IATI_SCHEMA_DIR
-        if schema_dir is not None and not (Path(schema_dir) / "iati-activities-schema.xsd").is_file():
-            raise CommandError(f"{schema_dir}: holds no iati-activities-schema.xsd")
-        try:
-            today = dt.date.fromisoformat(options["today"]) if options.get("today") else dt.date.today()
-        except ValueError as exc:
-            raise CommandError(f"--today {options['today']!r}: give a date as YYYY-MM-DD") from exc
-        schema = iati.load_schema(Path(schema_dir)) if schema_dir is not None else None
+        schema_dir, schema = _schema(options)
+        today = _today(options)
 
         def checks(element: Any) -> list[iati.Problem]:
             return [*iati_rules.check_activity(element, today=today), *codelists.check_codes(element)]
@@ -74,7 +96,68 @@ class Command(BaseCommand):
             raise CommandError(summary)
         self.stdout.write(summary)
 
+    def export(self, options: dict[str, Any]) -> None:
+        actor = resolve_actor(options["actor"])
+        schema_dir, schema = _schema(options)
+        today = _today(options)
+        framework = None
+        if options.get("framework"):
+            framework = framework_restrict(actor).filter(code=options["framework"]).first()
+            if framework is None:
+                raise CommandError(f"--framework {options['framework']!r}: no results framework with that code")
+        path = Path(options["output"])
+        if not path.parent.is_dir():
+            raise CommandError(f"{path}: the folder {path.parent} does not exist")
+        started = time.perf_counter()
+        with open(path, "wb") as stream:
+            report = iati_export.export_activities(
+                stream,
+                user=actor,
+                framework=framework,
+                prefix=options["prefix"],
+                reporting_org_ref=options["reporting_org_ref"],
+                reporting_org_name=options["reporting_org_name"],
+                reporting_org_type=options["reporting_org_type"],
+                today=today,
+                schema=schema,
+            )
+        seconds = time.perf_counter() - started
+        severities: Counter[str] = Counter()
+        for code, problem in report.all_problems():
+            severities[problem.severity] += 1
+            where = f" (line {problem.line})" if problem.line else ""
+            self.stdout.write(f"{code or '(file)'}: {problem.rule} {problem.severity}: {problem.message}{where}")
+        rate = report.activities / seconds if seconds > 0 else 0.0
+        schema_note = f"schema {schema_dir}" if schema_dir is not None else "no schema configured"
+        summary = (
+            f"{path.name}: {report.activities} activities written in {seconds:.2f} s ({rate:.0f} activities/s), "
+            f"{severities['critical']} critical, {severities['error']} errors, {severities['warning']} warnings "
+            f"({schema_note})"
+        )
+        if not report.valid:
+            failing = sorted({code for code, p in report.all_problems() if p.severity in iati_export.BLOCKING})
+            raise CommandError(f"{summary}; not publishable: fix activities {', '.join(failing)}")
+        self.stdout.write(summary)
+
     def _print(self, problem: iati.Problem) -> None:
         where = f" (line {problem.line})" if problem.line else ""
         who = problem.identifier or "(file)"
         self.stdout.write(f"{who}: {problem.rule} {problem.severity}: {problem.message}{where}")
+
+
+def _schema(options: dict[str, Any]) -> tuple[Path | None, Any]:
+    """The schema folder (``--schema`` or ``ORBIT_IATI_SCHEMA_DIR``) and the schema built from it, or None."""
+    raw = options.get("schema")
+    schema_dir = Path(raw) if raw else settings.ORBIT_IATI_SCHEMA_DIR
+    if schema_dir is None:
+        return None, None
+    if not (Path(schema_dir) / "iati-activities-schema.xsd").is_file():
+        raise CommandError(f"{schema_dir}: holds no iati-activities-schema.xsd")
+    return Path(schema_dir), iati.load_schema(Path(schema_dir))
+
+
+def _today(options: dict[str, Any]) -> dt.date:
+    try:
+        return dt.date.fromisoformat(options["today"]) if options.get("today") else dt.date.today()
+    except ValueError as exc:
+        raise CommandError(f"--today {options['today']!r}: give a date as YYYY-MM-DD") from exc
