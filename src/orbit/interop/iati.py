@@ -35,6 +35,8 @@ from typing import IO, Any, NamedTuple
 
 from lxml import etree
 
+from orbit.core.safexml import has_doctype, head_text, what_it_looks_like
+
 IATI_EXTRA_NS = "http://datastore.iatistandard.org/ns"
 CODEFORIATI_EXTRA_NS = "https://datastore.codeforiati.org/ns"
 EXTRA_NAMESPACES = frozenset({IATI_EXTRA_NS, CODEFORIATI_EXTRA_NS})
@@ -70,26 +72,6 @@ MESSAGES = {
     "unreadable": "Activity {identifier}, line {line}: part of the activity could not be read ({detail}).",
 }
 
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP archive, for example an Excel or Word file"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"{", "JSON"),
-)
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-_NO_BOM: tuple[tuple[bytes, str], ...] = (
-    (b"\x00\x00\x00<", "utf-32-be"),
-    (b"<\x00\x00\x00", "utf-32-le"),
-    (b"\x00<", "utf-16-be"),
-    (b"<\x00", "utf-16-le"),
-)
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 """What ``castable as xs:decimal`` accepts: no exponent, no thousands separator, no NaN or infinity."""
 _ISO_DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$")
@@ -345,45 +327,6 @@ class _Prefixed:
         return self._rest.read(size)
 
 
-def _head_text(head: bytes) -> str:
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            return head[len(bom) :].decode(codec, errors="replace")
-    for start, codec in _NO_BOM:
-        if head.startswith(start):
-            return head.decode(codec, errors="replace")
-    return head.decode("utf-8", errors="replace")
-
-
-def _what_it_looks_like(head: bytes, text: str) -> str:
-    for signature, what in _SIGNATURES:
-        if head.startswith(signature):
-            return what
-    sample = text[:512]
-    if sample and all(c.isprintable() or c in "\r\n\t" for c in sample):
-        return "plain text"
-    return "binary data"
-
-
-def _has_doctype(text: str) -> bool:
-    """Whether a DOCTYPE comes before the root element (after the declaration, comments and instructions)."""
-    pos, size = 0, len(text)
-    while pos < size:
-        while pos < size and text[pos] in " \t\r\n\ufeff":
-            pos += 1
-        if text.startswith("<?", pos):
-            closing = "?>"
-        elif text.startswith("<!--", pos):
-            closing = "-->"
-        else:
-            return text[pos : pos + 9].upper() == "<!DOCTYPE"
-        end = text.find(closing, pos + 2)
-        if end < 0:
-            return False
-        pos = end + len(closing)
-    return False
-
-
 def _read_head(stream: IO[bytes]) -> bytes:
     head = b""
     while len(head) < _HEAD_BYTES:
@@ -397,10 +340,10 @@ def _read_head(stream: IO[bytes]) -> bytes:
 def _check_head(head: bytes, name: str) -> None:
     if not head.strip():
         raise IatiError(message("empty", name=name))
-    text = _head_text(head).lstrip(" \t\r\n\ufeff")
+    text = head_text(head).lstrip(" \t\r\n\ufeff")
     if not text.startswith("<"):
-        raise IatiError(message("not_xml", name=name, what=_what_it_looks_like(head, text)), 1, 1)
-    if _has_doctype(text):
+        raise IatiError(message("not_xml", name=name, what=what_it_looks_like(head, text)), 1, 1)
+    if has_doctype(text):
         raise IatiError(message("doctype", name=name))
 
 

@@ -30,6 +30,8 @@ from typing import Any, Literal
 
 from lxml import etree
 
+from orbit.core.safexml import has_doctype, head_text, what_it_looks_like
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 """Largest file accepted. The biggest real model seen (bpmn-js ``complex.bpmn``, 17 pools) is 169 KB."""
@@ -334,69 +336,11 @@ class CallResolution:
 # Sniffing the raw bytes
 
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-_NO_BOM: tuple[tuple[bytes, str], ...] = (
-    (b"\x00\x00\x00<", "utf-32-be"),
-    (b"<\x00\x00\x00", "utf-32-le"),
-    (b"\x00<", "utf-16-be"),
-    (b"<\x00", "utf-16-le"),
-)
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG", "a PNG image"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive, for example a Word, Excel or Visio file"),
-    (b"GIF8", "a GIF image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"{", "JSON"),
-)
 _DECLARATION = re.compile(r"""<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']""")
 
 
 def _head_text(data: bytes) -> str:
-    """The start of the file as text, decoded the way an XML parser would guess before reading the declaration."""
-    head = data[:_HEAD_BYTES]
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            return head[len(bom) :].decode(codec, errors="replace")
-    for start, codec in _NO_BOM:
-        if head.startswith(start):
-            return head.decode(codec, errors="replace")
-    return head.decode("utf-8", errors="replace")
-
-
-def _what_it_looks_like(data: bytes, text: str) -> str:
-    for signature, what in _SIGNATURES:
-        if data.startswith(signature):
-            return what
-    sample = text[:512]
-    if sample and all(c.isprintable() or c in "\r\n\t" for c in sample):
-        return "plain text"
-    return "binary data"
-
-
-def _has_doctype(text: str) -> bool:
-    """Whether a DOCTYPE comes before the root element (after the declaration, comments and instructions)."""
-    pos, size = 0, len(text)
-    while pos < size:
-        while pos < size and text[pos] in " \t\r\n\ufeff":
-            pos += 1
-        if text.startswith("<?", pos):
-            closing = "?>"
-        elif text.startswith("<!--", pos):
-            closing = "-->"
-        else:
-            return text[pos : pos + 9].upper() == "<!DOCTYPE"
-        end = text.find(closing, pos + 2)
-        if end < 0:
-            return False
-        pos = end + len(closing)
-    return False
+    return head_text(data[:_HEAD_BYTES])
 
 
 def _strip_prefix(ref: str | None) -> str | None:
@@ -429,9 +373,9 @@ def parse_bpmn(data: bytes, *, source: str) -> Document:
         raise BpmnError("empty", _message("empty", source=source), source=source)
     text = _head_text(data).lstrip(" \t\r\n\ufeff")
     if not text.startswith("<"):
-        what = _what_it_looks_like(data, text)
+        what = what_it_looks_like(data, text)
         raise BpmnError("not_xml", _message("not_xml", source=source, what=what), source=source, line=1, column=1)
-    if _has_doctype(text):
+    if has_doctype(text):
         raise BpmnError("doctype", _message("doctype", source=source), source=source)
     declared = _DECLARATION.match(text)
     root = _parse_xml(data, source)

@@ -24,6 +24,7 @@ the ``_MESSAGES`` block below.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import (
@@ -289,7 +290,7 @@ class Score:
 # --- Models ----------------------------------------------------------------------------------------------------------
 
 
-class ScoringModel:
+class ScoringModel(ABC):
     """The base of every scoring model: criteria, a validator that collects every problem, and a formula.
 
     A plug-in sets ``key``, ``label``, ``description`` and ``criteria`` and implements :meth:`compute` (called
@@ -325,9 +326,9 @@ class ScoringModel:
             score = self.compute(clean)
         return Score(total=_tidy(score.total), value=_tidy(_clamp(score.value)), effort=_tidy(_clamp(score.effort)))
 
+    @abstractmethod
     def compute(self, answers: Mapping[str, Decimal]) -> Score:
         """The formula, given valid answers; runs inside the module's fixed decimal context."""
-        raise NotImplementedError
 
     def criterion(self, key: str) -> Criterion:
         for criterion in self.criteria:

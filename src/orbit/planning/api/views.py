@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import renderers, serializers, status
+from rest_framework import renderers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -28,18 +28,15 @@ from orbit.core.api.concurrency import (
     IF_MATCH,
     IF_NONE_MATCH,
     etag_header,
-    expected_version,
     not_modified,
-    require_version,
     with_etag,
 )
 from orbit.core.api.schema import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UNAUTHENTICATED, WRITE_ERRORS
 from orbit.core.api.versioned import NOT_MODIFIED, ArchiveSerializer, VersionedViewSet, versioned_schema
-from orbit.core.api.views import API_AUTHENTICATION, OrbitViewSet
+from orbit.core.api.views import API_AUTHENTICATION
 from orbit.core.errors import NotFound
+from orbit.governance.api.resources import Params, ResourceViewSet, Serializer
 from orbit.governance.api.serializers import AuditEventSerializer
-from orbit.governance.selectors import audit_event_history
-from orbit.governance.services import object_type_of
 from orbit.organisation.models import OrgUnit
 from orbit.planning import selectors, services
 from orbit.planning.api.serializers import (
@@ -83,48 +80,9 @@ from orbit.planning.models import (
 from orbit.results.api.serializers import ReturnTransitionSerializer, TransitionSerializer
 from orbit.results.models import ResultNode
 
-Params = dict[str, Any]
-Serializer = type[serializers.Serializer[Any]]
 
-
-class PlanningViewSet(OrbitViewSet):
-    """The shared shape of a planning resource: ETag on reads, a version on writes, the audit history."""
-
-    def show(
-        self, instance: Any, http_status: int = status.HTTP_200_OK, serializer: Serializer | None = None
-    ) -> Response:
-        data = (serializer or self.get_serializer_class())(instance, context=self.context()).data
-        return with_etag(Response(data, status=http_status), instance)
-
-    def conditional(self, instance: Any, serializer: Serializer | None = None) -> Response:
-        if not_modified(self.request, instance):
-            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), instance)
-        return self.show(instance, serializer=serializer)
-
-    def created(self, instance: Any, route: str) -> Response:
-        response = self.show(instance, status.HTTP_201_CREATED)
-        response["Location"] = reverse(route, args=[instance.pk], request=self.request)
-        return response
-
-    def create_input(self, serializer_class: Serializer) -> Params:
-        serializer = serializer_class(data=self.request.data, context=self.context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        return data
-
-    def write_input(self, serializer_class: Serializer, *, partial: bool = False) -> tuple[Params, int]:
-        """Validate a write to an existing record: 428 without a version, 400 for bad input."""
-        require_version(self.request)
-        serializer = serializer_class(data=self.request.data, partial=partial, context=self.context())
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        version = expected_version(self.request, data.pop("version", None))
-        return data, version
-
-    def history_page(self, instance: Any) -> Response:
-        events = audit_event_history(object_type=object_type_of(instance), object_id=instance.pk)
-        return self.page_of(events, AuditEventSerializer)
+class PlanningViewSet(ResourceViewSet):
+    """The shared shape of a planning resource (:class:`orbit.governance.api.resources.ResourceViewSet`)."""
 
 
 def _docs(
