@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= $(ORBIT_TEST_POSTGRES_URL)
 
-.PHONY: run install install-test test lint typecheck test-sqlite test-postgres test-browser chromium bench messages clean
+.PHONY: run install install-test test lint typecheck test-sqlite test-postgres test-browser chromium fonts bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +25,14 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install fonts
 	$(BIN)/orbit demo
 	@echo ""
 	@echo "Orbit: http://$(HOST):$(PORT)/  — sign in as admin / orbit-demo (other sample users are listed above)"
 	@echo ""
 	$(BIN)/orbit serve --host $(HOST) --port $(PORT)
 
-test: install-test lint typecheck test-sqlite test-postgres test-browser
+test: install-test fonts lint typecheck test-sqlite test-postgres test-browser
 
 lint: install-test
 	$(BIN)/ruff check src benchmarks tests conftest.py
@@ -50,6 +50,13 @@ test-postgres: install-test
 	if [ $$status -eq 3 ]; then echo "PostgreSQL: skipped (no server answers; set ORBIT_TEST_POSTGRES_URL)"; exit 0; fi; \
 	if [ $$status -ne 0 ]; then exit $$status; fi; \
 	ORBIT_DATABASE_URL="$$url" $(BIN)/pytest -q -m "not browser"
+
+# Reports in PDF need fonts for Chinese and Arabic (Debian's Noto fonts).
+fonts:
+	@if [ -z "$$(fc-list :lang=zh family 2>/dev/null)" ] || [ -z "$$(fc-list :lang=ar family 2>/dev/null)" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq fonts-noto-core fonts-noto-cjk >/dev/null; \
+	  else echo "Fonts for Chinese or Arabic are missing: install Debian's fonts-noto-core and fonts-noto-cjk"; fi; \
+	fi
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
