@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("orbit.results.api.urls")),
     path("", include("orbit.planning.api.urls")),
     path("processes/", include("orbit.processes.api.urls")),
+    path("reports/", include("orbit.reporting.api.urls")),
+    path("iati/", include("orbit.interop.api.urls")),
     # Anything else under /api/ answers 404 in the API's error shape.
     re_path(r"^.*$", api_not_found),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "orbit.planning",
     "orbit.processes",
     "orbit.interop",
+    "orbit.reporting",
 ]
 
 MIDDLEWARE = [

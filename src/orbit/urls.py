@@ -17,6 +17,8 @@ urlpatterns = [
     path("results/", include("orbit.results.urls")),
     path("plan/", include("orbit.planning.urls")),
     path("processes/", include("orbit.processes.urls")),
+    path("reports/", include("orbit.reporting.urls")),
+    path("iati/", include("orbit.interop.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""The interoperability context's REST API."""

@@ -1,0 +1,1 @@
+"""The reporting context's REST API."""
