@@ -157,6 +157,26 @@ class OrbitConfig:
     s3_region: str = ""
     #: The official IATI 2.03 XSD folder (``iati-activities-schema.xsd`` and its includes), when configured.
     iati_schema_dir: Path | None = None
+    #: The IATI publisher: identifier prefix of activities, and the reporting organisation (ref, name, type).
+    iati_publisher_prefix: str = ""
+    iati_reporting_org_ref: str = ""
+    iati_reporting_org_name: str = ""
+    iati_reporting_org_type: str = "40"
+
+
+def iati_publisher() -> tuple[str, str, str, str]:
+    """(prefix, reporting-org ref, name, type) from ORBIT_IATI_PUBLISHER_PREFIX and ORBIT_IATI_REPORTING_ORG_*."""
+    found: list[str] = []
+    for name in ("ORBIT_IATI_PUBLISHER_PREFIX", "ORBIT_IATI_REPORTING_ORG_REF"):
+        value = os.environ.get(name, "").strip()
+        if any(c.isspace() or c in "/&|?" for c in value):
+            raise ConfigError(f"{name}={value!r} is not an IATI identifier (no spaces, '/', '&', '|' or '?')")
+        found.append(value)
+    org_name = os.environ.get("ORBIT_IATI_REPORTING_ORG_NAME", "").strip()
+    org_type = os.environ.get("ORBIT_IATI_REPORTING_ORG_TYPE", "40").strip() or "40"
+    if not (org_type.isascii() and org_type.isdigit()):
+        raise ConfigError(f"ORBIT_IATI_REPORTING_ORG_TYPE={org_type!r} is not an IATI organisation type code (e.g. 40)")
+    return found[0], found[1], org_name, org_type
 
 
 def iati_schema_dir() -> Path | None:
@@ -216,6 +236,7 @@ def load() -> OrbitConfig:
     allowed_hosts = env_list("ORBIT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
     https = env_bool("ORBIT_HTTPS", False)
     media_storage, s3_bucket, s3_endpoint_url, s3_region = media_storage_settings()
+    publisher = iati_publisher()
     return OrbitConfig(
         data_dir=data_dir,
         media_root=media_root,
@@ -234,4 +255,8 @@ def load() -> OrbitConfig:
         s3_endpoint_url=s3_endpoint_url,
         s3_region=s3_region,
         iati_schema_dir=iati_schema_dir(),
+        iati_publisher_prefix=publisher[0],
+        iati_reporting_org_ref=publisher[1],
+        iati_reporting_org_name=publisher[2],
+        iati_reporting_org_type=publisher[3],
     )

@@ -149,6 +149,11 @@ ORBIT_UPLOAD_MAX_DOCUMENT_MB = CONFIG.upload_max_document_mb
 ORBIT_UPLOAD_MAX_VIDEO_MB = CONFIG.upload_max_video_mb
 ORBIT_UPLOAD_MAX_MEGAPIXELS = CONFIG.upload_max_megapixels
 ORBIT_IATI_SCHEMA_DIR = CONFIG.iati_schema_dir
+# The IATI publisher: defaults of the IATI export page, the API and `orbit iati export`.
+ORBIT_IATI_PUBLISHER_PREFIX = CONFIG.iati_publisher_prefix
+ORBIT_IATI_REPORTING_ORG_REF = CONFIG.iati_reporting_org_ref
+ORBIT_IATI_REPORTING_ORG_NAME = CONFIG.iati_reporting_org_name
+ORBIT_IATI_REPORTING_ORG_TYPE = CONFIG.iati_reporting_org_type
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
