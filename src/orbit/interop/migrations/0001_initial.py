@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('archive_reason', models.TextField(blank=True, editable=False)),
                 ('key', models.CharField(max_length=600, unique=True, verbose_name='IATI key')),
-                ('kind', models.CharField(choices=[('framework', 'Results framework of a reporting organisation'), ('activity', 'Activity'), ('result', 'Result'), ('indicator', 'Indicator'), ('target', 'Target'), ('actual', 'Actual value'), ('budget', 'Budget')], max_length=12, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('framework', 'Results framework of a reporting organisation'), ('activity', 'Activity'), ('result', 'Result'), ('indicator', 'Indicator'), ('period', 'Period'), ('target', 'Target'), ('actual', 'Actual value'), ('budget', 'Budget')], max_length=12, verbose_name='kind')),
                 ('identifier', models.CharField(db_index=True, max_length=400, verbose_name='IATI identifier')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='IATI attributes')),
                 ('scope_path', models.CharField(blank=True, editable=False, max_length=255)),

@@ -24,6 +24,7 @@ class IatiLink(AuditedModel):
         ACTIVITY = "activity", _("Activity")
         RESULT = "result", _("Result")
         INDICATOR = "indicator", _("Indicator")
+        PERIOD = "period", _("Period")
         TARGET = "target", _("Target")
         ACTUAL = "actual", _("Actual value")
         BUDGET = "budget", _("Budget")
