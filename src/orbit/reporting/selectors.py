@@ -1,0 +1,46 @@
+"""Reads of the report history, scoped: a user sees the runs they asked for and the runs of frameworks they may read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from orbit.core.errors import NotFound
+from orbit.reporting.models import ReportRun
+from orbit.results.selectors import framework_restrict
+
+
+def report_run_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[ReportRun]:
+    manager = ReportRun.all_objects if include_archived else ReportRun.objects
+    runs = manager.select_related("framework__owner_unit", "requested_by")
+    if not getattr(user, "is_authenticated", False):
+        return runs.none()
+    readable = framework_restrict(user, include_archived=True).values("pk")
+    return runs.filter(Q(requested_by=user) | Q(framework__in=readable))
+
+
+def report_run_get(user: Any, pk: Any, *, include_archived: bool = True) -> ReportRun:
+    """One run the user may see (archived ones included by default); otherwise NotFound, never which."""
+    try:
+        return report_run_restrict(user, include_archived=include_archived).get(pk=pk)
+    except (ReportRun.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("No such report.") from exc
+
+
+def report_run_list(
+    user: Any, *, fmt: str = "", status: str = "", framework_id: int | None = None, include_archived: bool = False
+) -> QuerySet[ReportRun]:
+    runs = report_run_restrict(user, include_archived=include_archived)
+    if fmt:
+        runs = runs.filter(format=fmt)
+    if status:
+        runs = runs.filter(status=status)
+    if framework_id is not None:
+        runs = runs.filter(framework_id=framework_id)
+    return runs.order_by("-requested_at", "-id")
+
+
+def report_run_progress(user: Any, pk: Any) -> ReportRun:
+    """A run's state for the progress poll: only the columns the progress panel shows, one query."""
+    return report_run_get(user, pk)
