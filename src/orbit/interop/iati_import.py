@@ -1,0 +1,1243 @@
+"""IATI 2.03 activity files into Orbit's own model: activities, results, indicators, targets and values.
+
+Why: partners and Orbit's own earlier exports publish activities and their results in IATI; importing them lets a
+results framework follow what others report without anyone retyping it.
+
+How it reads: :func:`orbit.interop.iati.iter_activities` reads one activity at a time (no DTD, no entities, no
+network; UTF-16 and minified files; 1.0x refused; datastore re-exports accepted). Each activity is checked against
+the official schema when one is configured, against Orbit's IATI rules and the IATI codelists. An activity with a
+critical problem or an error is refused and reported by identifier, rule and line; the others are imported.
+Activities are written in chunks (:data:`CHUNK_SIZE`): each chunk reads what exists in a fixed number of queries
+and writes new records in bulk (:func:`orbit.governance.services.audited_bulk_create`: one audit event per record),
+so queries grow with the number of chunks, not of activities. Changed records go through
+:func:`orbit.governance.services.audited_update` one by one, after the same checks as the results and planning
+services. The whole file is one transaction: a file refused half way (an XML error at the end) leaves nothing.
+
+Finding records again: every imported record has an :class:`orbit.interop.models.IatiLink` keyed by where it
+stands in the file: ``activity:<iati-identifier>``, ``result:<id>#2``, ``indicator:<id>#2.1``,
+``period:<id>#2.1.3``, ``target:<id>#2.1.3.1``, ``actual:<id>#2.1.3.1``, ``budget:<id>#2025:CHF``. Re-importing
+the same file compares each value before writing and changes nothing (no audit event); a changed file updates
+what changed. Nothing is archived when it disappears from the file. An activity is found again by its identifier
+wherever its results were first attached.
+
+How IATI maps onto Orbit (decisions):
+
+* Framework: without a chosen framework, one framework per reporting organisation (code ``IATI-<org ref>``, one
+  tier "Result", kind "other", owned by the chosen unit), created on the first import and found again by its
+  link. Its cycle covers the periods imported and is widened when a later file brings earlier or later periods.
+  With a chosen framework the results become top-level nodes of it, and a period outside its cycle is not
+  imported (warning ``orbit.cycle``).
+* Activities: the code is the identifier without the reporting organisation's prefix, reduced to Orbit's code
+  characters and 32 characters, with ``-2``, ``-3`` … when taken; the identifier itself stays in the link, and
+  the export writes it back. Responsible unit: the chosen unit. Type: project.
+* Narratives: every language is kept; IATI ``zh`` is ``zh-hans``; ``xml:lang`` in any case (``EN``). A narrative
+  in a language Orbit does not hold is dropped with a warning (``orbit.language``), unless the text has no
+  narrative in a language Orbit holds: then it is kept as the English text, so nothing is left without a title.
+* Status: 1 → planned, 2 → ongoing, 3 and 4 → completed (with the actual end date; without one: ongoing, with a
+  warning), 5 → cancelled, 6 suspended → delayed (a reason naming the IATI status is recorded). The IATI code is
+  kept so that the export writes it back while the status is unchanged.
+* Dates: 1 planned start, 2 actual start, 3 planned end, 4 actual end. Countries: recipient countries (their
+  percentages are not kept). Regions: IATI's regions are not ITU regions; they are not imported.
+* Partners: participating organisations other than the reporting organisation, by name (or ref).
+* SDGs: ``tag`` vocabulary 3 and ``sector`` vocabulary 8 (targets) link the activity to the SDG target of that
+  code where Orbit holds the SDG framework; goals (tag 2, sector 7) and indicators (sector 9) are not linked.
+* Budgets: one budget line per year (of the period start) and currency, funding source "other" (IATI does not say
+  which of Orbit's sources paid), the original budgets added up (the revised ones when an activity gives no
+  original). A negative budget is not imported (warning ``orbit.budget``). Transactions are not imported.
+* Results: one result node per IATI result; its type, aggregation status and references are kept in the link
+  and written back by the export.
+* Indicators: code ``I1``, ``I2`` … in file order; measure 1 → number, 2 → percentage, 3 (nominal), 4 (ordinal),
+  5 → qualitative; ``ascending`` 0 → decrease, otherwise increase (IATI's default); an aggregation status of 0
+  means "no roll-up across units". Baseline: the first baseline's value, ISO date and comment (its year is kept
+  in the link). References are kept in the link and written back.
+* Periods → organisation-wide targets (a calendar year, semester, quarter or month when the dates are one, else a
+  custom range) and actual values. Imported actuals are the publisher's reported figures: they are recorded as
+  **approved**, reported by the chosen unit, so that they count (the export and the dashboards count approved
+  values). Percentages are stored as numerator value over 100. A value with a dimension is stored against an
+  Orbit dimension ``IATI-<name>`` whose categories are the values met. A qualitative target or value is a score
+  in Orbit: a whole number is kept as the score, any other is not imported (warning ``orbit.qualitative``).
+  Values Orbit's rules refuse (a target before the baseline, overlapping periods, a percentage target above 100)
+  are not imported, each with a warning naming the period.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Q
+
+from orbit.core.codes import country_codes, currency_codes
+from orbit.core.fields import clean_translations
+from orbit.core.i18n import normalise_language
+from orbit.governance.services import audited_bulk_create, audited_update
+from orbit.interop import codelists, iati, iati_rules
+from orbit.interop.models import IatiLink
+from orbit.organisation.models import OrgUnit
+from orbit.planning.models import Activity, ActivityStatus, BudgetLine
+from orbit.planning.models.budget import FundingSource
+from orbit.results import services as results_services
+from orbit.results.models import ActualValue, Dimension, Framework, Indicator, ResultNode, Target
+from orbit.results.models.periods import PeriodType, calendar_period_end, period_errors
+
+CHUNK_SIZE = 100
+"""Activities written per batch: the queries of an import grow with the number of batches, not of activities."""
+KEY_BATCH = 500
+"""Keys looked up per query (well under every database's limit of parameters)."""
+BLOCKING = frozenset({"critical", "error"})
+KINDS = ("activities", "results", "indicators", "periods")
+OUTCOMES = ("created", "updated", "unchanged", "refused")
+MAX_KEY = 600
+TIER = {"en": "Result", "fr": "Résultat", "es": "Resultado"}
+
+STATUS: dict[str, str] = {
+    "1": ActivityStatus.PLANNED,
+    "2": ActivityStatus.ONGOING,
+    "3": ActivityStatus.COMPLETED,
+    "4": ActivityStatus.COMPLETED,
+    "5": ActivityStatus.CANCELLED,
+    "6": ActivityStatus.DELAYED,
+}
+"""IATI ActivityStatus → Orbit status (3 finalisation and 4 closed need the actual end date)."""
+STATUS_NAMES = {"5": "Cancelled", "6": "Suspended"}
+MEASURES: dict[str, str] = {
+    "1": Indicator.Measure.NUMBER,
+    "2": Indicator.Measure.PERCENTAGE,
+    "3": Indicator.Measure.QUALITATIVE,
+    "4": Indicator.Measure.QUALITATIVE,
+    "5": Indicator.Measure.QUALITATIVE,
+}
+SDG_TARGET_TAG = "3"
+SDG_TARGET_SECTOR = "8"
+_CODE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_Q6 = Decimal("0.000001")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_Q2 = Decimal("0.01")
+_MAX_VALUE = Decimal(10) ** 14
+_MAX_MONEY = Decimal(10) ** 14
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The report
+
+
+def blank_counts() -> dict[str, dict[str, int]]:
+    return {kind: dict.fromkeys(OUTCOMES, 0) for kind in KINDS}
+
+
+@dataclass
+class Report:
+    """What an import did (or would do): counts by kind and outcome, and every problem."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=blank_counts)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    frameworks: set[int] = field(default_factory=set)
+    activities_read: int = 0
+    refused: str = ""
+    """Why the whole file was refused ("" when it was read)."""
+
+    def add(self, identifier: str, rule: str, severity: str, message: str, line: int | None = None) -> None:
+        problem = {"identifier": identifier, "rule": rule, "severity": severity, "message": message, "line": line}
+        if self.problems and problem in self.problems[-20:]:  # the same finding on every narrative of an element
+            return
+        self.problems.append(problem)
+
+    def add_problem(self, problem: iati.Problem) -> None:
+        self.add(problem.identifier, problem.rule, problem.severity, problem.message, problem.line)
+
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        self.counts[kind][outcome] += n
+
+    @property
+    def refused_any(self) -> bool:
+        return bool(self.refused) or any(self.counts[kind]["refused"] for kind in KINDS)
+
+    @property
+    def imported_any(self) -> bool:
+        return any(self.counts["activities"][o] for o in ("created", "updated", "unchanged"))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What the file asks for, before looking at the database
+
+
+@dataclass
+class WValue:
+    key: str
+    values: dict[str, Any]
+    dimension: tuple[str, str] | None = None
+
+
+@dataclass
+class WPeriod:
+    key: str
+    start: dt.date
+    end: dt.date
+    period_type: str
+    targets: list[WValue] = field(default_factory=list)
+    actuals: list[WValue] = field(default_factory=list)
+
+
+@dataclass
+class WIndicator:
+    key: str
+    values: dict[str, Any]
+    data: dict[str, Any]
+    periods: list[WPeriod] = field(default_factory=list)
+
+
+@dataclass
+class WResult:
+    key: str
+    values: dict[str, Any]
+    data: dict[str, Any]
+    indicators: list[WIndicator] = field(default_factory=list)
+
+
+@dataclass
+class WActivity:
+    identifier: str
+    key: str
+    org_ref: str
+    org_name: str
+    line: int | None
+    values: dict[str, Any]
+    data: dict[str, Any]
+    sdg_codes: list[str]
+    results: list[WResult]
+    budgets: dict[tuple[int, str], Decimal]
+    periods_read: int = 0
+
+
+def _texts(
+    narratives: Sequence[iati.Narrative],
+    report: Report,
+    identifier: str,
+    line: int | None,
+    what: str,
+    max_length: int | None = None,
+) -> dict[str, str]:
+    """Narratives as a translated text (see the module's notes on languages)."""
+    kept: dict[str, str] = {}
+    dropped: list[tuple[str, str]] = []
+    for narrative in narratives:
+        text = (narrative.text or "").strip()
+        if not text:
+            continue
+        code = normalise_language(narrative.lang or "en")
+        if code is None:
+            dropped.append((narrative.lang or "?", text))
+        elif code not in kept:
+            kept[code] = text
+    if dropped:
+        languages = ", ".join(sorted({lang for lang, _ in dropped}))
+        if not kept:
+            kept["en"] = dropped[0][1]
+            note = "kept as the English text, as no narrative is in a language Orbit holds"
+        else:
+            note = "not kept (Orbit holds English, French, Spanish, Russian, Chinese and Arabic)"
+        report.add(
+            identifier, "orbit.language", "warning", f"Activity {identifier}: {what} in {languages}: {note}.", line
+        )
+    if max_length is not None:
+        for code, text in list(kept.items()):
+            if len(text) > max_length:
+                kept[code] = text[: max_length - 1].rstrip() + "…"
+                report.add(
+                    identifier, "orbit.length", "warning",
+                    f"Activity {identifier}: {what} is longer than {max_length} characters and was shortened.", line,
+                )  # fmt: skip
+    return clean_translations(kept, required=False, max_length=max_length)
+
+
+def _plain(narratives: Sequence[iati.Narrative]) -> str:
+    """One text for a plain field: the English narrative, else the first."""
+    texts = [(n.lang, (n.text or "").strip()) for n in narratives if (n.text or "").strip()]
+    for lang, text in texts:
+        if normalise_language(lang or "en") == "en":
+            return text
+    return texts[0][1] if texts else ""
+
+
+def period_type_of(start: dt.date, end: dt.date) -> str:
+    for kind in (PeriodType.ANNUAL, PeriodType.SEMESTER, PeriodType.QUARTER, PeriodType.MONTH):
+        if calendar_period_end(kind, start) == end:
+            return str(kind)
+    return str(PeriodType.CUSTOM)
+
+
+def _number(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    quantized = value.quantize(_Q6)
+    return quantized if abs(quantized) < _MAX_VALUE else None
+
+
+def _score(value: Decimal | None) -> int | None:
+    if value is None or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+def _dimension_of(value: iati.Value, report: Report, identifier: str, line: int | None) -> tuple[str, str] | None:
+    pairs = [
+        (name.strip(), category.strip()) for name, category in value.dimensions if name.strip() and category.strip()
+    ]
+    if not pairs:
+        return None
+    if len(pairs) > 1:
+        report.add(
+            identifier, "orbit.dimension", "warning",
+            f"Activity {identifier}: a value broken down by {len(pairs)} dimensions is kept under the first, "
+            f"{pairs[0][0]}, only.", line,
+        )  # fmt: skip
+    return pairs[0][0][:200], pairs[0][1][:40]
+
+
+class Mapper:
+    """Turns one read activity into what Orbit should hold (pure: no database)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def activity(self, activity: iati.Activity) -> WActivity:
+        ident, line, report = activity.identifier, activity.line, self.report
+        org_ref = (activity.reporting_org_ref or "").strip()
+        titles = _texts(activity.titles, report, ident, line, "the title", 500) or {"en": ident}
+        described = [d for d in activity.descriptions if d.type in (None, "1")] or activity.descriptions
+        description = _texts(described[0].narratives, report, ident, line, "the description") if described else {}
+        dates = activity.dates
+        code = activity.status_code or ""
+        status = STATUS.get(code, ActivityStatus.ONGOING if code else ActivityStatus.PLANNED)
+        reason = ""
+        if status == ActivityStatus.COMPLETED and "4" not in dates:
+            status = ActivityStatus.ONGOING
+            report.add(
+                ident, "orbit.status", "warning",
+                f"Activity {ident}: status {code} (finished) without an actual end date is imported as ongoing.", line,
+            )  # fmt: skip
+        if status in (ActivityStatus.CANCELLED, ActivityStatus.DELAYED):
+            reason = f"{STATUS_NAMES.get(code, code)} (IATI activity status {code})."
+        known = country_codes()
+        countries: list[str] = []
+        for country in activity.recipient_countries:
+            code_upper = country.code.upper()
+            if code_upper in known and code_upper not in countries:
+                countries.append(code_upper)
+            elif code_upper not in known:
+                report.add(ident, "orbit.country", "warning", f"Activity {ident}: country “{country.code}” is not "
+                           "an ISO 3166 code Orbit knows; it is not imported.", line)  # fmt: skip
+        partners: list[str] = []
+        for org in activity.participating_orgs:
+            if org_ref and org.ref == org_ref:
+                continue
+            name = _plain(org.names) or (org.ref or "")
+            name = name[:300]
+            if name and name not in partners:
+                partners.append(name)
+        sdg_codes = [t.code for t in activity.tags if t.vocabulary == SDG_TARGET_TAG and t.code]
+        sdg_codes += [s.code for s in activity.sectors if s.vocabulary == SDG_TARGET_SECTOR and s.code]
+        values = {
+            "title": titles,
+            "description": description,
+            "countries": countries,
+            "partners": partners,
+            "planned_start": dates.get("1"),
+            "actual_start": dates.get("2"),
+            "planned_end": dates.get("3"),
+            "actual_end": dates.get("4"),
+            "status": status,
+            "status_reason": reason,
+        }
+        wanted = WActivity(
+            identifier=ident,
+            key=f"activity:{ident}",
+            org_ref=org_ref,
+            org_name=_plain(activity.reporting_org_names) or org_ref,
+            line=line,
+            values=values,
+            data={"status": code, "reporting_org_ref": org_ref},
+            sdg_codes=list(dict.fromkeys(sdg_codes)),
+            results=[],
+            budgets=self.budgets(activity),
+        )
+        for r_index, result in enumerate(activity.results, start=1):
+            wanted.results.append(self.result(activity, result, f"{ident}#{r_index}", wanted))
+        return wanted
+
+    def budgets(self, activity: iati.Activity) -> dict[tuple[int, str], Decimal]:
+        ident, line = activity.identifier, activity.line
+        chosen = [b for b in activity.budgets if b.type in (None, "1")] or activity.budgets
+        totals: dict[tuple[int, str], Decimal] = {}
+        for budget in chosen:
+            currency = (budget.currency or activity.default_currency or "").upper()
+            if budget.start is None or budget.value is None:
+                continue
+            if budget.value < 0 or currency not in currency_codes():
+                why = "is negative" if budget.value < 0 else f"has no ISO 4217 currency (“{currency}”)"
+                self.report.add(
+                    ident,
+                    "orbit.budget",
+                    "warning",
+                    f"Activity {ident}: the budget from {budget.start} {why}; it is not imported.",
+                    line,
+                )
+                continue
+            key = (budget.start.year, currency)
+            totals[key] = totals.get(key, Decimal(0)) + budget.value
+        for key, amount in list(totals.items()):
+            if amount >= _MAX_MONEY:
+                del totals[key]
+                self.report.add(
+                    ident,
+                    "orbit.budget",
+                    "warning",
+                    f"Activity {ident}: the {key[0]} budget is too large to store; it is not imported.",
+                    line,
+                )
+            else:
+                totals[key] = amount.quantize(_Q2)
+        return totals
+
+    def result(self, activity: iati.Activity, result: iati.Result, key: str, wanted: WActivity) -> WResult:
+        ident, line = activity.identifier, activity.line
+        title = _texts(result.titles, self.report, ident, line, "a result title") or {"en": f"Result {key}"}
+        data = {
+            "type": result.type or "",
+            "aggregation_status": result.aggregation_status,
+            "references": [[r.vocabulary or "", r.code or ""] for r in result.references],
+        }
+        node = {
+            "title": title,
+            "description": _texts(result.descriptions, self.report, ident, line, "a result description"),
+        }
+        out = WResult(key=f"result:{key}", values=node, data=data)
+        for i_index, indicator in enumerate(result.indicators, start=1):
+            out.indicators.append(self.indicator(activity, indicator, f"{key}.{i_index}", i_index, wanted))
+        return out
+
+    def indicator(
+        self, activity: iati.Activity, indicator: iati.Indicator, key: str, position: int, wanted: WActivity
+    ) -> WIndicator:
+        ident, line, report = activity.identifier, activity.line, self.report
+        measure = MEASURES.get(indicator.measure or "1")
+        if measure is None:
+            measure = Indicator.Measure.NUMBER
+            report.add(
+                ident,
+                "orbit.measure",
+                "warning",
+                f"Activity {ident}: indicator measure “{indicator.measure}” is imported as a number.",
+                line,
+            )
+        qualitative = measure == Indicator.Measure.QUALITATIVE
+        aggregates = indicator.aggregation_status is not False
+        if measure == Indicator.Measure.PERCENTAGE:
+            unit_aggregation = Indicator.UnitAggregation.RATIO if aggregates else Indicator.UnitAggregation.NONE
+        elif measure == Indicator.Measure.NUMBER:
+            unit_aggregation = Indicator.UnitAggregation.SUM if aggregates else Indicator.UnitAggregation.NONE
+        else:
+            unit_aggregation = Indicator.UnitAggregation.SUM
+        baseline = indicator.baseline
+        values: dict[str, Any] = {
+            "code": f"I{position}",
+            "title": _texts(indicator.titles, report, ident, line, "an indicator title", 500) or {"en": f"I{position}"},
+            "definition": _texts(indicator.descriptions, report, ident, line, "an indicator description"),
+            "measure": measure,
+            "direction": Indicator.Direction.DECREASE if indicator.ascending is False else Indicator.Direction.INCREASE,
+            "unit_aggregation": unit_aggregation,
+            "numerator_le_denominator": False,
+            "baseline_value": _number(baseline.value) if baseline is not None and not qualitative else None,
+            "baseline_date": baseline.iso_date if baseline is not None else None,
+            "baseline_note": _plain(baseline.comments) if baseline is not None else "",
+            "position": position,
+        }
+        data = {
+            "measure": indicator.measure or "",
+            "references": [[r.vocabulary or "", r.code or "", r.uri or ""] for r in indicator.references],
+            "baseline_year": baseline.year if baseline is not None else None,
+        }
+        out = WIndicator(key=f"indicator:{key}", values=values, data=data)
+        dimensions: list[str] = []
+        for p_index, period in enumerate(indicator.periods, start=1):
+            wanted.periods_read += 1
+            if period.start is None or period.end is None or period.end < period.start:
+                report.count("periods", "refused")
+                report.add(ident, "orbit.period", "warning",
+                           f"Activity {ident}: period {p_index} of indicator {position} has no valid start and end; "
+                           "it is not imported.", line)  # fmt: skip
+                continue
+            pkey = f"{key}.{p_index}"
+            w_period = WPeriod(f"period:{pkey}", period.start, period.end, period_type_of(period.start, period.end))
+            for kind, items in (("target", period.targets), ("actual", period.actuals)):
+                plain_seen = False
+                for v_index, value in enumerate(items, start=1):
+                    dimension = _dimension_of(value, report, ident, line)
+                    if dimension is None and plain_seen:
+                        report.add(
+                            ident,
+                            "orbit.value",
+                            "warning",
+                            f"Activity {ident}: period {period.start} to {period.end} of indicator {position} "
+                            f"has more than one {kind} without a dimension; the first is kept.",
+                            line,
+                        )
+                        continue
+                    plain_seen = plain_seen or dimension is None
+                    note = _plain(value.comments)
+                    number = _number(value.value)
+                    fields: dict[str, Any] = {}
+                    if qualitative:
+                        score = _score(value.value)
+                        if score is None:
+                            report.add(
+                                ident,
+                                "orbit.qualitative",
+                                "warning",
+                                f"Activity {ident}: a qualitative {kind} of {period.start} to {period.end} "
+                                f"has no whole-number score (“{value.raw or ''}”); it is not imported.",
+                                line,
+                            )
+                            continue
+                        fields["score"] = score
+                    elif number is None:
+                        report.add(
+                            ident,
+                            "orbit.value",
+                            "warning",
+                            f"Activity {ident}: the {kind} of {period.start} to {period.end} of indicator "
+                            f"{position} is not a number (“{value.raw or ''}”); it is not imported.",
+                            line,
+                        )
+                        continue
+                    elif kind == "actual" and measure == Indicator.Measure.PERCENTAGE:
+                        fields.update(numerator=number, denominator=Decimal(100))
+                    else:
+                        fields["value"] = number
+                    if kind == "target":
+                        fields["note"] = note
+                    else:
+                        fields["narrative"] = note
+                    if dimension is not None and dimension_code(dimension[0]) not in dimensions:
+                        dimensions.append(dimension_code(dimension[0]))
+                    w_value = WValue(f"{kind}:{pkey}.{v_index}", fields, dimension)
+                    (w_period.targets if kind == "target" else w_period.actuals).append(w_value)
+            out.periods.append(w_period)
+        values["dimension_codes"] = dimensions
+        return out
+
+
+@functools.cache
+def _languages() -> frozenset[str]:
+    return frozenset(codelists.codelist("Language"))
+
+
+def lower_case_languages(element: Any) -> list[iati.Problem]:
+    """Read ``xml:lang="EN"`` (seen in real files) as ``en``: one warning instead of an error per narrative."""
+    languages = _languages()
+    changed: set[str] = set()
+    for found in element.iter():
+        raw = found.get(_XML_LANG)
+        if raw and raw not in languages and raw.lower() in languages:
+            found.set(_XML_LANG, raw.lower())
+            changed.add(raw)
+    if not changed:
+        return []
+    identifier = (element.findtext("iati-identifier") or "").strip()
+    text = (
+        f"Activity {identifier}: the language code(s) {', '.join(sorted(changed))} are written in upper case; "
+        "IATI's codes are lower case, and Orbit read them as such."
+    )
+    return [iati.Problem("orbit.language", "warning", text, element.sourceline, identifier)]
+
+
+def dimension_code(name: str) -> str:
+    return _code_from(f"IATI-{name}")
+
+
+def _code_from(text: str, limit: int = 32) -> str:
+    code = _CODE_CHARS.sub("-", text.strip()).strip("-._")[:limit].rstrip("-._")
+    return code or "IATI"
+
+
+def activity_code(identifier: str, org_ref: str) -> str:
+    """Orbit's code for an activity: the identifier without the publisher's prefix, in Orbit's code characters."""
+    rest = identifier
+    if org_ref and identifier.startswith(org_ref) and len(identifier) > len(org_ref) + 1:
+        rest = identifier[len(org_ref) :].lstrip("-_. ")
+    return _code_from(rest)
+
+
+def _with_suffix(base: str, number: int) -> str:
+    suffix = f"-{number}"
+    return base[: 32 - len(suffix)].rstrip("-._") + suffix
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if isinstance(current, Decimal) or isinstance(wanted, Decimal):
+        if current is None or wanted is None:
+            return current is wanted
+        return Decimal(current) == Decimal(wanted)
+    if isinstance(current, dict) and isinstance(wanted, dict):
+        return dict(current) == dict(wanted)
+    return bool(current == wanted)
+
+
+def _changes(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
+    changed: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, Dimension | OrgUnit | Indicator | ResultNode | Activity):
+            if getattr(instance, f"{name}_id") != value.pk:
+                changed[name] = value
+        elif value is None and name in ("dimension",):
+            if instance.dimension_id is not None:
+                changed[name] = None
+        elif not _same(getattr(instance, name), value):
+            changed[name] = value
+    return changed
+
+
+def _message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The importer
+
+
+class Importer:
+    """Reads an IATI file and writes (or, inside a transaction the caller rolls back, rehearses) its import."""
+
+    def __init__(
+        self,
+        *,
+        actor: Any,
+        unit: OrgUnit,
+        framework: Framework | None,
+        name: str,
+        reason: str,
+        today: dt.date,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
+        self.actor = actor
+        self.unit = unit
+        self.framework = framework
+        self.name = name
+        self.reason = reason
+        self.today = today
+        self.chunk_size = chunk_size
+        self.report = Report()
+        self.mapper = Mapper(self.report)
+        self.frameworks: dict[str, Framework] = {}
+        self.sdg_nodes: dict[str, ResultNode | None] = {}
+        self.dimensions: dict[str, Dimension] = {}
+        self.codes_taken: set[str] = set()
+
+    # reading -----------------------------------------------------------------------------------------------
+
+    def run(self, stream: Any, *, schema: Any, progress: Callable[[int], None] | None = None) -> Report:
+        """Import every activity of ``stream``; raises :class:`iati.IatiError` when the whole file is refused."""
+        today = self.today
+
+        def checks(element: Any) -> list[iati.Problem]:
+            found = lower_case_languages(element)
+            return [*found, *iati_rules.check_activity(element, today=today), *codelists.check_codes(element)]
+
+        seen: Counter[str] = Counter()
+        chunk: list[WActivity] = []
+        for result in iati.iter_activities(stream, name=self.name, schema=schema, check=checks):
+            self.report.activities_read += 1
+            identifier = result.identifier
+            line = result.activity.line if result.activity is not None else None
+            problems = list(result.problems)
+            seen[identifier] += 1
+            if seen[identifier] > 1:
+                rule = iati_rules.UNIQUE_IDENTIFIER
+                shown = identifier or "(blank)"
+                text = f"Activity {shown}: {rule.message} It appears {seen[identifier]} times so far."
+                problems.append(iati.Problem(rule.id, rule.severity, text, line, identifier))
+            if not identifier and not any(p.severity in BLOCKING for p in problems):
+                problems.append(
+                    iati.Problem(
+                        "orbit.identifier",
+                        "error",
+                        "An activity has no iati-identifier; it cannot be found again and is not imported.",
+                        line,
+                        identifier,
+                    )
+                )
+            if len(identifier) > 400:
+                problems.append(
+                    iati.Problem(
+                        "orbit.identifier",
+                        "error",
+                        f"Activity {identifier[:60]}…: the identifier is longer than 400 characters.",
+                        line,
+                        identifier,
+                    )
+                )
+            for problem in problems:
+                self.report.add_problem(problem)
+            if result.activity is None or any(p.severity in BLOCKING for p in problems):
+                self._refuse(result.activity)
+            else:
+                chunk.append(self.mapper.activity(result.activity))
+                if len(chunk) >= self.chunk_size:
+                    self.apply(chunk)
+                    chunk = []
+            if progress is not None:
+                progress(self.report.activities_read)
+        if chunk:
+            self.apply(chunk)
+        return self.report
+
+    def _refuse(self, activity: iati.Activity | None) -> None:
+        self.report.count("activities", "refused")
+        if activity is None:
+            return
+        self.report.count("results", "refused", len(activity.results))
+        indicators = [i for r in activity.results for i in r.indicators]
+        self.report.count("indicators", "refused", len(indicators))
+        self.report.count("periods", "refused", sum(len(i.periods) for i in indicators))
+
+    # writing -----------------------------------------------------------------------------------------------
+
+    def apply(self, chunk: list[WActivity]) -> None:
+        self._resolve_frameworks(chunk)
+        links = self._links(chunk)
+        self._sdg_nodes(chunk)
+        self._dimensions(chunk)
+        existing_activities = {
+            a.pk: a
+            for a in Activity.all_objects.select_related("responsible_unit")
+            .prefetch_related("nodes", "sdg_targets")
+            .filter(pk__in=[link.activity_id for link in links.values() if link.activity_id])
+        }
+        new_codes = self._new_codes([w for w in chunk if w.key not in links])
+        writer = _Writer(self, links, existing_activities)
+        for wanted in chunk:
+            writer.plan_activity(wanted, new_codes.get(wanted.key, ""))
+        writer.write()
+
+    def _framework_for(self, wanted: WActivity) -> Framework:
+        if self.framework is not None:
+            return self.framework
+        return self.frameworks[wanted.org_ref]
+
+    def _resolve_frameworks(self, chunk: list[WActivity]) -> None:
+        if self.framework is not None:
+            self.report.frameworks.add(self.framework.pk)
+            return
+        spans: dict[str, list[dt.date]] = {}
+        for wanted in chunk:
+            days = spans.setdefault(wanted.org_ref, [])
+            for result in wanted.results:
+                for indicator in result.indicators:
+                    for period in indicator.periods:
+                        days.extend((period.start, period.end))
+                    if indicator.values["baseline_date"] is not None:
+                        days.append(indicator.values["baseline_date"])
+        missing = [ref for ref in spans if ref not in self.frameworks]
+        if missing:
+            found = IatiLink.objects.select_related("framework__owner_unit").filter(
+                key__in=[f"framework:{ref}" for ref in missing]
+            )
+            for link in found:
+                if link.framework is not None:
+                    self.frameworks[link.identifier] = link.framework
+        for ref, days in spans.items():
+            framework = self.frameworks.get(ref)
+            start = min(days, default=dt.date(self.today.year, 1, 1))
+            end = max(days, default=dt.date(self.today.year, 12, 31))
+            start, end = min(start, dt.date(start.year, 1, 1)), max(end, dt.date(end.year, 12, 31))
+            if framework is None:
+                names = {w.org_name for w in chunk if w.org_ref == ref and w.org_name}
+                framework = self._create_framework(ref, sorted(names)[0] if names else ref, start, end)
+            elif start < framework.cycle_start or end > framework.cycle_end:
+                framework = results_services.framework_update(
+                    actor=self.actor, framework=framework, expected_version=framework.version, reason=self.reason,
+                    cycle_start=min(start, framework.cycle_start), cycle_end=max(end, framework.cycle_end),
+                )  # fmt: skip
+            self.frameworks[ref] = framework
+            self.report.frameworks.add(framework.pk)
+
+    def _create_framework(self, ref: str, name: str, start: dt.date, end: dt.date) -> Framework:
+        base = _code_from(f"IATI-{ref or 'UNKNOWN'}")
+        taken = set(Framework.all_objects.filter(code__startswith=base[:28]).values_list("code", flat=True))
+        code, number = base, 1
+        while code in taken:
+            number += 1
+            code = _with_suffix(base, number)
+        framework = results_services.framework_create(
+            actor=self.actor, owner_unit=self.unit, reason=self.reason, code=code,
+            name={"en": (f"{name} (IATI)")[:300]}, kind=Framework.Kind.OTHER, status=Framework.Status.ACTIVE,
+            cycle_start=start, cycle_end=end, tiers=[TIER],
+            source=f"IATI activities published by {name} ({ref or 'no organisation identifier'}), imported from "
+            f"{self.name}.",
+        )  # fmt: skip
+        link = IatiLink(
+            key=f"framework:{ref}", kind=IatiLink.Kind.FRAMEWORK, identifier=ref, framework=framework,
+            scope_path=self.unit.path,
+        )  # fmt: skip
+        audited_bulk_create(actor=self.actor, instances=[link], reason=self.reason)
+        framework.owner_unit = self.unit
+        return framework
+
+    def _links(self, chunk: list[WActivity]) -> dict[str, IatiLink]:
+        keys: list[str] = []
+        for wanted in chunk:
+            keys.append(wanted.key)
+            keys.extend(f"budget:{wanted.identifier}#{year}:{currency}" for year, currency in wanted.budgets)
+            for result in wanted.results:
+                keys.append(result.key)
+                for indicator in result.indicators:
+                    keys.append(indicator.key)
+                    for period in indicator.periods:
+                        keys.append(period.key)
+                        keys.extend(v.key for v in (*period.targets, *period.actuals))
+        found: dict[str, IatiLink] = {}
+        for index in range(0, len(keys), KEY_BATCH):
+            batch = keys[index : index + KEY_BATCH]
+            for link in IatiLink.objects.select_related(
+                "node__framework__owner_unit", "indicator", "target", "actual", "budget_line"
+            ).filter(key__in=batch):
+                found[link.key] = link
+        return found
+
+    def _sdg_nodes(self, chunk: list[WActivity]) -> None:
+        codes = {code for w in chunk for code in w.sdg_codes if code not in self.sdg_nodes}
+        if not codes:
+            return
+        nodes = ResultNode.objects.filter(
+            framework__kind=Framework.Kind.GLOBAL_GOALS, framework__archived_at__isnull=True, ref_code__in=codes
+        ).order_by("framework__code", "path")
+        for node in nodes:
+            self.sdg_nodes.setdefault(node.ref_code, node)
+        for code in codes:
+            self.sdg_nodes.setdefault(code, None)
+
+    def _dimensions(self, chunk: list[WActivity]) -> None:
+        wanted: dict[str, tuple[str, list[str]]] = {}
+        for activity in chunk:
+            for result in activity.results:
+                for indicator in result.indicators:
+                    for period in indicator.periods:
+                        for value in (*period.targets, *period.actuals):
+                            if value.dimension is None:
+                                continue
+                            name, category = value.dimension
+                            code = dimension_code(name)
+                            entry = wanted.setdefault(code, (name, []))
+                            if category not in entry[1]:
+                                entry[1].append(category)
+        missing = [code for code in wanted if code not in self.dimensions]
+        if missing:
+            self.dimensions.update({d.code: d for d in Dimension.all_objects.filter(code__in=missing)})
+        new: list[Dimension] = []
+        for code, (name, categories) in wanted.items():
+            current = self.dimensions.get(code)
+            if current is None:
+                dimension = Dimension(
+                    code=code, kind=Dimension.Kind.CUSTOM, name={"en": name}, exhaustive=False,
+                    categories=[{"code": c, "name": {"en": c}} for c in categories],
+                )  # fmt: skip
+                new.append(dimension)
+                self.dimensions[code] = dimension
+                continue
+            extra = [c for c in categories if c not in current.category_codes]
+            if extra:
+                self.dimensions[code] = audited_update(
+                    actor=self.actor, instance=current, expected_version=current.version, reason=self.reason,
+                    values={"categories": [*current.categories, *({"code": c, "name": {"en": c}} for c in extra)]},
+                )  # fmt: skip
+        audited_bulk_create(actor=self.actor, instances=new, reason=self.reason)
+
+    def _new_codes(self, new: list[WActivity]) -> dict[str, str]:
+        bases = {w.key: activity_code(w.identifier, w.org_ref) for w in new}
+        if not bases:
+            return {}
+        clash = Q(code__in=set(bases.values()))
+        for base in set(bases.values()):
+            clash |= Q(code__startswith=base[:28])
+        self.codes_taken.update(Activity.all_objects.filter(clash).values_list("code", flat=True))
+        codes: dict[str, str] = {}
+        for key, base in bases.items():
+            code, number = base, 1
+            while code in self.codes_taken:
+                number += 1
+                code = _with_suffix(base, number)
+            self.codes_taken.add(code)
+            codes[key] = code
+        return codes
+
+
+class _Writer:
+    """One chunk: compares what the file asks for with what exists, then writes new records in bulk."""
+
+    def __init__(self, importer: Importer, links: dict[str, IatiLink], activities: dict[int, Activity]) -> None:
+        self.importer = importer
+        self.report = importer.report
+        self.actor = importer.actor
+        self.reason = importer.reason
+        self.unit = importer.unit
+        self.links = links
+        self.activities = activities
+        self.new_nodes: list[ResultNode] = []
+        self.new_activities: list[Activity] = []
+        self.new_activity_relations: list[dict[str, list[Any]]] = []
+        self.new_indicators: list[Indicator] = []
+        self.new_targets: list[Target] = []
+        self.new_actuals: list[ActualValue] = []
+        self.new_budgets: list[BudgetLine] = []
+        self.new_links: list[IatiLink] = []
+        self.updates: list[tuple[Any, dict[str, Any], dict[str, Any] | None]] = []
+        self.link_updates: list[tuple[IatiLink, dict[str, Any]]] = []
+        self.positions: dict[int, int] = {}
+
+    # helpers
+
+    def _link(self, key: str, kind: str, identifier: str, scope: str, data: dict[str, Any] | None = None,
+              **objects: Any) -> None:  # fmt: skip
+        current = self.links.get(key)
+        if current is None:
+            self.new_links.append(
+                IatiLink(key=key, kind=kind, identifier=identifier, scope_path=scope, data=data or {}, **objects)
+            )
+        elif data is not None and dict(current.data) != data:
+            self.link_updates.append((current, {"data": data}))
+
+    def _next_position(self, framework: Framework) -> int:
+        if framework.pk not in self.positions:
+            last = ResultNode.all_objects.filter(framework=framework, parent=None).aggregate(last=Max("position"))
+            self.positions[framework.pk] = last["last"] or 0
+        self.positions[framework.pk] += 1
+        return self.positions[framework.pk]
+
+    @staticmethod
+    def _valid(instance: Any, exclude: Sequence[str]) -> str:
+        try:
+            instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            return _message(exc)
+        return ""
+
+    def _update(self, instance: Any, values: dict[str, Any], exclude: Sequence[str]) -> str | None:
+        """Queue an update of ``instance`` when ``values`` differ; "" when queued, None when unchanged, else why not."""
+        changes = _changes(instance, values)
+        if not changes:
+            return None
+        probe = copy.copy(instance)
+        for name, value in changes.items():
+            setattr(probe, name, value)
+        problem = self._valid(probe, exclude)
+        if problem:
+            return problem
+        self.updates.append((instance, changes, None))
+        return ""
+
+    # planning
+
+    def plan_activity(self, wanted: WActivity, code: str) -> None:
+        ident, line = wanted.identifier, wanted.line
+        importer = self.importer
+        framework = importer._framework_for(wanted)
+        link = self.links.get(wanted.key)
+        current = self.activities.get(link.activity_id) if link is not None and link.activity_id else None
+        scope = current.responsible_unit.path if current is not None else self.unit.path
+        changed = False
+        if current is None:
+            activity = Activity(code=code, responsible_unit=self.unit, **wanted.values)
+            problem: str | None = self._valid(activity, ["responsible_unit"])
+            if problem:
+                self.report.add(ident, "orbit.activity", "error", f"Activity {ident}: {problem}", line)
+                self._refuse_activity(wanted)
+                return
+        else:
+            activity = current
+            problem = self._update(current, wanted.values, ["responsible_unit"])
+            if problem:
+                self.report.add(ident, "orbit.activity", "error", f"Activity {ident}: {problem}", line)
+                self._refuse_activity(wanted)
+                return
+            changed = problem == ""
+        self._link(wanted.key, IatiLink.Kind.ACTIVITY, ident, scope, wanted.data, activity=activity)
+        if link is not None and dict(link.data) != wanted.data:
+            changed = True
+        nodes: list[ResultNode] = []
+        for result in wanted.results:
+            node = self.plan_result(wanted, result, framework, scope)
+            if node is not None:
+                nodes.append(node)
+        sdg = [n for code_ in wanted.sdg_codes if (n := importer.sdg_nodes.get(code_)) is not None]
+        missing_sdg = [c for c in wanted.sdg_codes if importer.sdg_nodes.get(c) is None]
+        if missing_sdg:
+            self.report.add(ident, "orbit.sdg", "warning", f"Activity {ident}: SDG target(s) {', '.join(missing_sdg)} "
+                            "are not in Orbit's SDG framework; the activity is not linked to them.", line)  # fmt: skip
+        if current is None:
+            self.new_activities.append(activity)
+            self.new_activity_relations.append({"nodes": nodes, "sdg_targets": sdg})
+        else:
+            old_nodes = {n.pk for n in current.nodes.all()}
+            old_sdg = {n.pk for n in current.sdg_targets.all()}
+            want_nodes = old_nodes | {n.pk for n in nodes if n.pk is not None}
+            want_sdg = old_sdg | {n.pk for n in sdg}
+            new_nodes = [n for n in nodes if n.pk is None]
+            if want_nodes != old_nodes or want_sdg != old_sdg or new_nodes:
+                changed = True
+                self.updates.append(
+                    (current, {}, {"nodes": [*want_nodes, *new_nodes], "sdg_targets": sorted(want_sdg)})
+                )
+        changed = self.plan_budgets(wanted, activity, scope) or changed
+        self.report.count("activities", "created" if current is None else ("updated" if changed else "unchanged"))
+
+    def plan_budgets(self, wanted: WActivity, activity: Activity, scope: str) -> bool:
+        changed = False
+        for (year, currency), amount in sorted(wanted.budgets.items()):
+            key = f"budget:{wanted.identifier}#{year}:{currency}"
+            link = self.links.get(key)
+            if link is None or link.budget_line is None:
+                line = BudgetLine(
+                    activity=activity, source=FundingSource.OTHER, year=year, currency=currency, planned=amount,
+                    note="IATI budget",
+                )  # fmt: skip
+                problem = self._valid(line, ["activity"])
+                if problem:
+                    self.report.add(
+                        wanted.identifier,
+                        "orbit.budget",
+                        "warning",
+                        f"Activity {wanted.identifier}: the {year} budget: {problem}",
+                        wanted.line,
+                    )
+                    continue
+                self.new_budgets.append(line)
+                self._link(key, IatiLink.Kind.BUDGET, wanted.identifier, scope, {}, budget_line=line)
+                changed = True
+            elif self._update(link.budget_line, {"planned": amount}, ["activity"]) == "":
+                changed = True
+        return changed
+
+    def plan_result(self, wanted: WActivity, result: WResult, framework: Framework, scope: str) -> ResultNode | None:
+        link = self.links.get(result.key)
+        node = link.node if link is not None else None
+        outcome = "unchanged"
+        if node is None:
+            node = ResultNode(framework=framework, parent=None, tier=0, **result.values)
+            position = self._next_position(framework)
+            node.position, node.number, node.path = position, str(position), f"/{position:05d}/"
+            problem: str | None = self._valid(node, ["framework", "parent"])
+            if problem:
+                self.report.add(
+                    wanted.identifier,
+                    "orbit.result",
+                    "warning",
+                    f"Activity {wanted.identifier}: a result: {problem}",
+                    wanted.line,
+                )
+                self._refuse_result(result)
+                return None
+            self.new_nodes.append(node)
+            outcome = "created"
+        else:
+            problem = self._update(node, result.values, ["framework", "parent"])
+            if problem:
+                self.report.add(
+                    wanted.identifier,
+                    "orbit.result",
+                    "warning",
+                    f"Activity {wanted.identifier}: a result: {problem}",
+                    wanted.line,
+                )
+            elif problem == "":
+                outcome = "updated"
+            if dict(link.data) != result.data:  # type: ignore[union-attr]
+                outcome = "updated"
+        node_scope = node.framework.owner_unit.path if node.pk is not None else framework.owner_unit.path
+        self._link(result.key, IatiLink.Kind.RESULT, wanted.identifier, node_scope, result.data, node=node)
+        self.report.count("results", outcome)
+        for indicator in result.indicators:
+            self.plan_indicator(wanted, indicator, node, node_scope, node.framework if node.pk else framework)
+        return node
+
+    def _refuse_activity(self, wanted: WActivity) -> None:
+        self.report.count("activities", "refused")
+        for result in wanted.results:
+            self._refuse_result(result)
+
+    def _refuse_result(self, result: WResult) -> None:
+        self.report.count("results", "refused")
+        for indicator in result.indicators:
+            self.report.count("indicators", "refused")
+            self.report.count("periods", "refused", len(indicator.periods))
+
+    def plan_indicator(
+        self, wanted: WActivity, w: WIndicator, node: ResultNode, scope: str, framework: Framework
+    ) -> None:
+        link = self.links.get(w.key)
+        indicator = link.indicator if link is not None else None
+        outcome = "unchanged"
+        values = dict(w.values)
+        if indicator is None:
+            indicator = Indicator(node=node, **values)
+            problem: str | None = self._valid(indicator, ["node", "responsible_unit"])
+            if problem:
+                self.report.add(
+                    wanted.identifier,
+                    "orbit.indicator",
+                    "warning",
+                    f"Activity {wanted.identifier}: indicator {values['code']}: {problem}",
+                    wanted.line,
+                )
+                self.report.count("indicators", "refused")
+                self.report.count("periods", "refused", len(w.periods))
+                return
+            self.new_indicators.append(indicator)
+            outcome = "created"
+        else:
+            values["dimension_codes"] = sorted(set(indicator.dimension_codes or []) | set(values["dimension_codes"]))
+            if set(values["dimension_codes"]) == set(indicator.dimension_codes or []):
+                values["dimension_codes"] = list(indicator.dimension_codes or [])
+            problem = self._update(indicator, values, ["node", "responsible_unit"])
+            if problem:
+                self.report.add(
+                    wanted.identifier,
+                    "orbit.indicator",
+                    "warning",
+                    f"Activity {wanted.identifier}: indicator {values['code']}: {problem}",
+                    wanted.line,
+                )
+            elif problem == "":
+                outcome = "updated"
+                for name, value in values.items():  # the periods are checked against the new values
+                    setattr(indicator, name, value)
+            if dict(link.data) != w.data:  # type: ignore[union-attr]
+                outcome = "updated"
+        self._link(w.key, IatiLink.Kind.INDICATOR, wanted.identifier, scope, w.data, indicator=indicator)
+        self.report.count("indicators", outcome)
+        taken: list[tuple[str, str, dt.date, dt.date]] = []
+        for period in w.periods:
+            self.plan_period(wanted, w, period, indicator, framework, scope, taken)
+
+    def plan_period(
+        self, wanted: WActivity, w: WIndicator, period: WPeriod, indicator: Indicator, framework: Framework,
+        scope: str, taken: list[tuple[str, str, dt.date, dt.date]],
+    ) -> None:  # fmt: skip
+        ident, line = wanted.identifier, wanted.line
+        where = f"Activity {ident}: indicator {indicator.code}, period {period.start} to {period.end}"
+        errors = period_errors(period.period_type, period.start, period.end, framework.cycle_start, framework.cycle_end)
+        if errors:
+            self.report.add(ident, "orbit.cycle", "warning", f"{where}: {' '.join(errors.values())}", line)
+            self.report.count("periods", "refused")
+            return
+        clash = [t for t in taken if t[0] == period.period_type and t[2] <= period.end and t[3] >= period.start]
+        if clash:
+            self.report.add(ident, "orbit.overlap", "warning",
+                            f"{where}: overlaps the period {clash[0][2]} to {clash[0][3]} of the same indicator; "
+                            "Orbit keeps one value per period, so it is not imported.", line)  # fmt: skip
+            self.report.count("periods", "refused")
+            return
+        taken.append((period.period_type, "", period.start, period.end))
+        period_link = self.links.get(period.key)
+        outcome = "created" if period_link is None else "unchanged"
+        self._link(period.key, IatiLink.Kind.PERIOD, ident, scope, {"start": period.start.isoformat(),
+                                                                    "end": period.end.isoformat()})  # fmt: skip
+        common = {"period_type": period.period_type, "period_start": period.start, "period_end": period.end}
+        for value in period.targets:
+            outcome = self._value(wanted, where, value, indicator, common, Target, scope) or outcome
+        for value in period.actuals:
+            outcome = self._value(wanted, where, value, indicator, common, ActualValue, scope) or outcome
+        self.report.count("periods", outcome)
+
+    def _value(
+        self, wanted: WActivity, where: str, value: WValue, indicator: Indicator, common: dict[str, Any],
+        model: type[Target] | type[ActualValue], scope: str,
+    ) -> str:  # fmt: skip
+        """Plan one target or actual; returns "updated" or "created" when it changes something, else ""."""
+        dimension = None
+        category = ""
+        if value.dimension is not None:
+            dimension = self.importer.dimensions[dimension_code(value.dimension[0])]
+            category = value.dimension[1]
+        fields = {**common, **value.values, "dimension": dimension, "category": category}
+        is_target = model is Target
+        if not is_target:
+            fields["unit"] = self.unit
+        link = self.links.get(value.key)
+        current = (link.target if is_target else link.actual) if link is not None else None
+        if current is None:
+            record: Target | ActualValue
+            if is_target:
+                record = Target(indicator=indicator, **fields)
+            else:
+                record = ActualValue(indicator=indicator, status=ActualValue.Status.APPROVED, **fields)
+            try:
+                if is_target:
+                    results_services._check_target_value(record, indicator)  # type: ignore[arg-type]
+                else:
+                    results_services._check_actual_value(record, indicator)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                self.report.add(
+                    wanted.identifier,
+                    "orbit.value",
+                    "warning",
+                    f"{where}: the {'target' if is_target else 'actual'}: {_message(exc)}",
+                    wanted.line,
+                )
+                return ""
+            problem: str | None = self._valid(record, ["indicator", "dimension", "unit"])
+            if problem:
+                self.report.add(wanted.identifier, "orbit.value", "warning", f"{where}: {problem}", wanted.line)
+                return ""
+            (self.new_targets if is_target else self.new_actuals).append(record)  # type: ignore[arg-type]
+            kind = IatiLink.Kind.TARGET if is_target else IatiLink.Kind.ACTUAL
+            self._link(value.key, kind, wanted.identifier, scope, {}, **{"target" if is_target else "actual": record})
+            return "created"
+        if not is_target and "numerator" in fields:
+            fields["value"] = (fields["numerator"] / fields["denominator"] * 100).quantize(_Q6)
+        fields.pop("unit", None)
+        problem = self._update(current, fields, ["indicator", "dimension", "unit"])
+        if problem:
+            self.report.add(wanted.identifier, "orbit.value", "warning", f"{where}: {problem}", wanted.line)
+            return ""
+        return "updated" if problem == "" else ""
+
+    # writing
+
+    def write(self) -> None:
+        actor, reason = self.actor, self.reason
+        audited_bulk_create(actor=actor, instances=self.new_nodes, reason=reason)
+        relations = [
+            {name: [n.pk for n in nodes] for name, nodes in item.items()} for item in self.new_activity_relations
+        ]
+        audited_bulk_create(actor=actor, instances=self.new_activities, relations=relations, reason=reason)
+        for instance, changes, relation_changes in self.updates:
+            if relation_changes is not None:
+                relation_changes = {
+                    name: [v.pk if isinstance(v, ResultNode) else v for v in values]
+                    for name, values in relation_changes.items()
+                }
+            if changes or relation_changes:
+                fresh = audited_update(
+                    actor=actor, instance=instance, expected_version=instance.version, values=changes,
+                    relations=relation_changes, reason=reason,
+                )  # fmt: skip
+                instance.version = fresh.version
+        for indicator in self.new_indicators:
+            indicator.node = indicator.node  # the node's new primary key
+        audited_bulk_create(actor=actor, instances=self.new_indicators, reason=reason)
+        audited_bulk_create(actor=actor, instances=self.new_targets, reason=reason)
+        audited_bulk_create(actor=actor, instances=self.new_actuals, reason=reason)
+        audited_bulk_create(actor=actor, instances=self.new_budgets, reason=reason)
+        audited_bulk_create(actor=actor, instances=self.new_links, reason=reason)
+        for link, values in self.link_updates:
+            audited_update(actor=actor, instance=link, expected_version=link.version, values=values, reason=reason)
