@@ -55,7 +55,10 @@ class ReportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class ReportRunListParams(serializers.Serializer):  # type: ignore[type-arg]
-    format = serializers.ChoiceField(choices=ReportFormat.choices, required=False)
+    # Not "format": the API keeps ?format= for choosing its own response format.
+    file_format = serializers.ChoiceField(
+        choices=ReportFormat.choices, required=False, help_text="html, pdf, docx or xlsx."
+    )
     status = serializers.ChoiceField(choices=ReportRun.Status.choices, required=False)
     framework = serializers.IntegerField(min_value=1, required=False)
     archived = serializers.BooleanField(required=False, default=False, help_text="Include archived runs.")

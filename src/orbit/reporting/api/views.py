@@ -59,7 +59,7 @@ class ReportRunViewSet(OrbitViewSet):
         query = self.query(ReportRunListParams)
         runs = selectors.report_run_list(
             request.user,
-            fmt=query.get("format", ""),
+            fmt=query.get("file_format", ""),
             status=query.get("status", ""),
             framework_id=query.get("framework"),
             include_archived=query.get("archived", False),
