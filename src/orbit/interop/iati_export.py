@@ -47,6 +47,10 @@ How Orbit's data is mapped (decisions a reader of the file should know):
   (``latest``, ``cumulative``) or their mean (``average``); across units they are added up, or averaged
   (``average``); percentages are the sum of numerators over the sum of denominators. Categories of a dimension
   are written as ``<dimension name value>`` targets and actuals.
+* Records imported from IATI (:mod:`orbit.interop.iati_import`) are written back as they came: the activity
+  under its own ``iati-identifier`` (not the prefix and code), with its IATI status code while Orbit's status is
+  still the one that code maps to; the result with its IATI type; the indicator with its own references (the
+  vocabulary 99 Orbit reference only when it had none) and its baseline year.
 """
 
 from __future__ import annotations
@@ -59,11 +63,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, BinaryIO
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from lxml import etree
 
 from orbit.core.i18n import FALLBACK_ORDER
 from orbit.interop import codelists, iati, iati_rules
+from orbit.interop.iati_import import STATUS as IMPORTED_STATUS
+from orbit.interop.models import IatiLink
 from orbit.planning.models import Activity, ActivityStatus, BudgetLine
 from orbit.planning.selectors import PlanFilters, activity_list
 from orbit.results.models import ActualValue, Framework, Indicator, ResultNode, Target
@@ -283,6 +289,11 @@ class _Context:
     framework: Framework | None
     readable_frameworks: set[int]
     generated: str
+    links: dict[tuple[str, int], IatiLink] = field(default_factory=dict)
+    """IATI links of the activities, results and indicators being written (imported records), by kind and id."""
+
+    def link(self, kind: str, pk: int | None) -> IatiLink | None:
+        return self.links.get((kind, pk)) if pk is not None else None
 
 
 def _identifier(prefix: str, code: str) -> str:
@@ -297,7 +308,9 @@ def build_activity(activity: Activity, context: _Context) -> Any:
     root.set(_LANG, default_lang)
     root.set("last-updated-datetime", activity.updated_at.replace(microsecond=0).isoformat())
     root.set("hierarchy", "1")
-    etree.SubElement(root, "iati-identifier").text = _identifier(context.prefix, activity.code)
+    imported = context.link(IatiLink.Kind.ACTIVITY, activity.pk)
+    identifier = imported.identifier if imported is not None else _identifier(context.prefix, activity.code)
+    etree.SubElement(root, "iati-identifier").text = identifier
     _with_narratives(
         root,
         "reporting-org",
@@ -322,7 +335,7 @@ def build_activity(activity: Activity, context: _Context) -> Any:
             _with_narratives(
                 root, "participating-org", [(default_lang, partner.strip())], default_lang, role=PARTNER_ROLE
             )
-    etree.SubElement(root, "activity-status", code=activity_status(activity))
+    etree.SubElement(root, "activity-status", code=_imported_status(activity, imported))
     for kind, day in (
         ("1", activity.planned_start),
         ("2", activity.actual_start),
@@ -347,8 +360,16 @@ def build_activity(activity: Activity, context: _Context) -> Any:
             continue
         if context.framework is not None and node.framework_id != context.framework.pk:
             continue
-        _result(root, node, default_lang)
+        _result(root, node, default_lang, context)
     return root
+
+
+def _imported_status(activity: Activity, imported: IatiLink | None) -> str:
+    """The IATI status an imported activity came with, while Orbit's status is still the one it maps to."""
+    code = str((imported.data or {}).get("status") or "") if imported is not None else ""
+    if code and IMPORTED_STATUS.get(code) == activity.status:
+        return code
+    return activity_status(activity)
 
 
 def _budgets(root: Any, lines: Iterable[BudgetLine]) -> None:
@@ -364,14 +385,19 @@ def _budgets(root: Any, lines: Iterable[BudgetLine]) -> None:
         value.text = _decimal_text(amount)
 
 
-def _result(root: Any, node: ResultNode, default_lang: str) -> None:
+def _result(root: Any, node: ResultNode, default_lang: str, context: _Context | None = None) -> None:
     indicators = list(node.indicators.all())
     if not indicators:
         return
     framework = node.framework
     aggregable = all(_aggregable(i) for i in indicators)
+    imported = context.link(IatiLink.Kind.RESULT, node.pk) if context is not None else None
+    kind = str((imported.data or {}).get("type") or "") if imported is not None else ""
     result = etree.SubElement(
-        root, "result", type=result_type(framework, node.tier), **{"aggregation-status": "1" if aggregable else "0"}
+        root,
+        "result",
+        type=kind or result_type(framework, node.tier),
+        **{"aggregation-status": "1" if aggregable else "0"},
     )
     node_titles = _texts(node.title) or [("en", f"{framework.code} {node.code}")]
     _with_narratives(result, "title", node_titles, default_lang)
@@ -379,14 +405,22 @@ def _result(root: Any, node: ResultNode, default_lang: str) -> None:
     if descriptions:
         _with_narratives(result, "description", descriptions, default_lang)
     for indicator in indicators:
-        _indicator(result, framework, node, indicator, default_lang)
+        found = context.link(IatiLink.Kind.INDICATOR, indicator.pk) if context is not None else None
+        _indicator(result, framework, node, indicator, default_lang, found)
 
 
 def _aggregable(indicator: Indicator) -> bool:
     return indicator.measure == Indicator.Measure.NUMBER and indicator.unit_aggregation == Indicator.UnitAggregation.SUM
 
 
-def _indicator(result: Any, framework: Framework, node: ResultNode, indicator: Indicator, default_lang: str) -> None:
+def _indicator(
+    result: Any,
+    framework: Framework,
+    node: ResultNode,
+    indicator: Indicator,
+    default_lang: str,
+    imported: IatiLink | None = None,
+) -> None:
     attrs = {
         "measure": MEASURES.get(indicator.measure, "1"),
         "aggregation-status": "1" if _aggregable(indicator) else "0",
@@ -409,12 +443,26 @@ def _indicator(result: Any, framework: Framework, node: ResultNode, indicator: I
             descriptions.append(("en", joined))
     if descriptions:
         _with_narratives(element, "description", descriptions, default_lang)
-    etree.SubElement(
-        element, "reference", vocabulary=ORBIT_VOCABULARY, code=f"{framework.code} {node.code} {indicator.code}"
-    )
+    data = (imported.data or {}) if imported is not None else {}
+    references = [r for r in data.get("references") or [] if isinstance(r, list) and len(r) == 3 and r[0] and r[1]]
+    for vocabulary, code, uri in references:  # an imported indicator keeps its publisher's references
+        written = etree.SubElement(element, "reference", vocabulary=vocabulary, code=code)
+        if uri:
+            written.set("indicator-uri", uri)
+    if not references:
+        etree.SubElement(
+            element, "reference", vocabulary=ORBIT_VOCABULARY, code=f"{framework.code} {node.code} {indicator.code}"
+        )
     qualitative = indicator.measure == Indicator.Measure.QUALITATIVE
     if indicator.baseline_value is not None or indicator.baseline_date is not None:
-        year = (indicator.baseline_date or framework.cycle_start).year
+        baseline_year = data.get("baseline_year")
+        year = (
+            indicator.baseline_date.year
+            if indicator.baseline_date is not None
+            else baseline_year
+            if isinstance(baseline_year, int)
+            else framework.cycle_start.year
+        )
         baseline = etree.SubElement(element, "baseline", year=str(year))
         if indicator.baseline_date is not None:
             baseline.set("iso-date", indicator.baseline_date.isoformat())
@@ -503,6 +551,24 @@ def export_queryset(
     )
 
 
+def _links_of(batch: Sequence[Activity]) -> dict[tuple[str, int], IatiLink]:
+    """The IATI links of a batch of activities, their result nodes and indicators, in one query."""
+    activity_ids = {a.pk for a in batch}
+    node_ids = {n.pk for a in batch for n in a.nodes.all()}
+    indicator_ids = {i.pk for a in batch for n in a.nodes.all() for i in n.indicators.all()}
+    links = IatiLink.objects.filter(
+        Q(kind=IatiLink.Kind.ACTIVITY, activity_id__in=activity_ids)
+        | Q(kind=IatiLink.Kind.RESULT, node_id__in=node_ids)
+        | Q(kind=IatiLink.Kind.INDICATOR, indicator_id__in=indicator_ids)
+    ).only("kind", "identifier", "data", "activity_id", "node_id", "indicator_id")
+    found: dict[tuple[str, int], IatiLink] = {}
+    for link in links:
+        pk = {"activity": link.activity_id, "result": link.node_id, "indicator": link.indicator_id}.get(link.kind)
+        if pk is not None:
+            found[(link.kind, pk)] = link
+    return found
+
+
 def check_element(element: Any, *, schema: etree.XMLSchema | None, today: dt.date) -> list[iati.Problem]:
     """Every check an exported activity goes through: schema (when given), Orbit's IATI rules, the codelists."""
     identifier = (element.findtext("iati-identifier") or "").strip()
@@ -547,18 +613,30 @@ def export_activities(
     )
     identifiers: list[str] = []
     codes: list[str] = []
+
+    def write(xf: Any, batch: list[Activity]) -> None:
+        context.links = _links_of(batch)
+        for activity in batch:
+            element = build_activity(activity, context)
+            problems = check_element(element, schema=schema, today=today)
+            if problems:
+                report.problems.setdefault(activity.code, []).extend(problems)
+            xf.write(element, pretty_print=True)
+            identifiers.append(element.findtext("iati-identifier") or "")
+            codes.append(activity.code)
+            report.activities += 1
+
     with etree.xmlfile(stream, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("iati-activities", version=IATI_VERSION, **{"generated-datetime": context.generated}):
+            batch: list[Activity] = []
             for activity in export_queryset(user, framework, statuses).iterator(chunk_size=chunk_size):
-                element = build_activity(activity, context)
-                problems = check_element(element, schema=schema, today=today)
-                if problems:
-                    report.problems.setdefault(activity.code, []).extend(problems)
-                xf.write(element, pretty_print=True)
-                identifiers.append(element.findtext("iati-identifier") or "")
-                codes.append(activity.code)
-                report.activities += 1
+                batch.append(activity)
+                if len(batch) >= chunk_size:
+                    write(xf, batch)
+                    batch = []
+            if batch:
+                write(xf, batch)
     for problem in iati_rules.check_file_identifiers(identifiers):
         code = codes[identifiers.index(problem.identifier)] if problem.identifier in identifiers else ""
         report.problems.setdefault(code, []).append(problem)
