@@ -9,6 +9,11 @@ Orbit ships (:mod:`orbit.interop.codelists`) and against the rules Orbit impleme
 (:mod:`orbit.interop.iati_rules`), and identifiers must be unique in the file.  Every problem is printed with
 its activity, rule id, severity and line.  Exit status 1 when the file is refused or any error is found.
 
+``orbit iati import FILE.xml --unit CODE [--framework CODE] [--dry-run] [--actor USER] [--reason TEXT]`` imports the
+activities, results, indicators and periods of a file into Orbit (:mod:`orbit.interop.iati_import`) and prints
+the report: counts and each problem with its activity, rule and line. Exit status 0 when everything was imported,
+1 when the file or an activity was refused, 2 for bad arguments.
+
 The export goes through the same checks; it prints the count, the speed (activities per second) and every problem
 by activity code and rule, and exits 1 when any activity has an error (the file is still written, to be inspected).
 """
@@ -22,10 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from orbit.core.cli_support import SYSTEM_USERNAME, resolve_actor
-from orbit.interop import codelists, iati, iati_export, iati_rules
+from orbit.core.cli_support import SYSTEM_USERNAME, describe, resolve_actor
+from orbit.core.context import audit_context
+from orbit.core.errors import OrbitError
+from orbit.interop import codelists, iati, iati_export, iati_rules, services
+from orbit.interop.models import ImportRun
+from orbit.organisation.models import OrgUnit
 from orbit.results.selectors import framework_restrict
 
 
@@ -55,9 +65,25 @@ class Command(BaseCommand):
             "--actor", default=SYSTEM_USERNAME, help=f"Export what this user may read (default: {SYSTEM_USERNAME})."
         )
 
+        imports = sub.add_parser("import", help="Import the activities and results of an IATI 2.03 activity file.")
+        imports.add_argument("file", help="The IATI activities XML file.")
+        imports.add_argument("--unit", required=True, help="Code of the unit that will own what is imported.")
+        imports.add_argument(
+            "--framework", help="Attach the results to this existing framework (default: one per reporting org)."
+        )
+        imports.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
+        imports.add_argument(
+            "--actor", "--user", dest="actor", default=SYSTEM_USERNAME,
+            help=f"Username the import is recorded under (default: {SYSTEM_USERNAME}).",
+        )  # fmt: skip
+        imports.add_argument("--reason", default="", help="Why the file is imported; kept in the audit log.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["what"] == "export":
             self.export(options)
+            return
+        if options["what"] == "import":
+            self.import_file(options)
             return
         path = Path(options["file"])
         if not path.is_file():
@@ -137,6 +163,52 @@ class Command(BaseCommand):
         if not report.valid:
             failing = sorted({code for code, p in report.all_problems() if p.severity in iati_export.BLOCKING})
             raise CommandError(f"{summary}; not publishable: fix activities {', '.join(failing)}")
+        self.stdout.write(summary)
+
+    def import_file(self, options: dict[str, Any]) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file", returncode=2)
+        try:
+            actor = resolve_actor(options["actor"])
+        except CommandError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        unit = OrgUnit.objects.filter(code=options["unit"]).first()
+        if unit is None:
+            raise CommandError(f"--unit {options['unit']!r}: no active unit with that code", returncode=2)
+        framework = None
+        if options.get("framework"):
+            framework = (
+                framework_restrict(actor).select_related("owner_unit").filter(code=options["framework"]).first()
+            )
+            if framework is None:
+                raise CommandError(
+                    f"--framework {options['framework']!r}: no results framework with that code", returncode=2
+                )
+        try:
+            with audit_context(source="cli", reason=options["reason"]), open(path, "rb") as stream:
+                run = services.iati_import(
+                    actor=actor, stream=stream, name=path.name, unit=unit, framework=framework,
+                    dry_run=options["dry_run"], reason=options["reason"],
+                )  # fmt: skip
+        except (ValidationError, OrbitError) as exc:
+            raise CommandError(describe(exc), returncode=2) from exc
+        for problem in run.problems:
+            where = f" (line {problem['line']})" if problem.get("line") else ""
+            who = problem.get("identifier") or "(file)"
+            self.stdout.write(f"{who}: {problem['rule']} {problem['severity']}: {problem['message']}{where}")
+        self.stdout.write(f"{'kind':<12}{'created':>9}{'updated':>9}{'unchanged':>11}{'refused':>9}")
+        for kind, counts in run.counts.items():
+            self.stdout.write(
+                f"{kind:<12}{counts['created']:>9}{counts['updated']:>9}{counts['unchanged']:>11}{counts['refused']:>9}"
+            )
+        rate = run.activities_read / run.seconds if run.seconds > 0 else 0.0
+        dry = " (dry run, nothing written)" if run.dry_run else ""
+        verdict = f"{path.name}: {run.get_status_display().lower()}{dry}"
+        summary = f"{verdict}: {run.activities_read} activities read in {run.seconds:.2f} s ({rate:.0f} activities/s)"
+        refused = run.status == ImportRun.Status.REFUSED or any(c["refused"] for c in run.counts.values())
+        if refused:
+            raise CommandError(f"{summary}. {run.message}", returncode=1)
         self.stdout.write(summary)
 
     def _print(self, problem: iati.Problem) -> None:
