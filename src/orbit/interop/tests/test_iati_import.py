@@ -1,0 +1,255 @@
+"""IATI import: how one activity lands in Orbit, re-imports, dry runs, refusals, rights and the number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orbit.core.context import audit_context
+from orbit.core.errors import NotFound, PermissionDenied
+from orbit.governance.models import AuditEvent
+from orbit.interop import selectors, services
+from orbit.interop.models import IatiLink, ImportRun
+from orbit.organisation.services import system_actor
+from orbit.organisation.tests.factories import grant, make_user
+from orbit.planning.models import Activity, BudgetLine
+from orbit.results.models import ActualValue, Dimension, Framework, Indicator, ResultNode, Target
+from orbit.results.tests.factories import make_framework, make_node
+
+ACTIVITY = """
+ <iati-activity xml:lang="en" last-updated-datetime="2025-06-01T00:00:00" default-currency="USD">
+  <iati-identifier>XM-TEST-{code}</iati-identifier>
+  <reporting-org ref="XM-TEST" type="40"><narrative>Test publisher</narrative></reporting-org>
+  <title>
+   <narrative>Schools online {code}</narrative>
+   <narrative xml:lang="FR">Écoles connectées {code}</narrative>
+   <narrative xml:lang="zh">学校上网 {code}</narrative>
+   <narrative xml:lang="sw">Shule mtandaoni</narrative>
+  </title>
+  <description type="1"><narrative>Connects schools.</narrative></description>
+  <participating-org ref="XM-TEST" role="4" type="40"><narrative>Test publisher</narrative></participating-org>
+  <participating-org role="2"><narrative>UNICEF</narrative></participating-org>
+  <activity-status code="{status}"/>
+  <activity-date type="1" iso-date="2025-01-01"/>
+  <activity-date type="2" iso-date="2025-02-01"/>
+  <activity-date type="3" iso-date="2026-12-31"/>
+  <recipient-country code="KE" percentage="60"/>
+  <recipient-country code="UG" percentage="40"/>
+  <sector vocabulary="8" code="4.4"/>
+  <tag vocabulary="3" code="4.4"><narrative>Skills</narrative></tag>
+  <budget type="1" status="1">
+   <period-start iso-date="2025-01-01"/><period-end iso-date="2025-06-30"/>
+   <value currency="USD" value-date="2025-01-01">1000</value>
+  </budget>
+  <budget type="1" status="1">
+   <period-start iso-date="2025-07-01"/><period-end iso-date="2025-12-31"/>
+   <value currency="USD" value-date="2025-07-01">500.5</value>
+  </budget>
+  <result type="2" aggregation-status="1">
+   <title><narrative>Schools use the internet</narrative></title>
+   <indicator measure="2" ascending="0">
+    <title><narrative>Share of schools offline</narrative></title>
+    <reference vocabulary="99" code="SCH-1" indicator-uri="https://example.org/sch-1"/>
+    <baseline year="2024" iso-date="2024-12-31" value="70"><comment><narrative>Census</narrative></comment></baseline>
+    <period>
+     <period-start iso-date="2025-01-01"/><period-end iso-date="2025-12-31"/>
+     <target value="50"/>
+     <target value="45"><dimension name="sex" value="female"/></target>
+     <actual value="{actual}"><comment><narrative>Survey</narrative></comment></actual>
+    </period>
+   </indicator>
+  </result>
+ </iati-activity>"""
+
+
+def activity_xml(code: str = "A1", *, status: str = "2", actual: str = "60") -> str:
+    return ACTIVITY.format(code=code, status=status, actual=actual)
+
+
+def iati_file(*activities: str, tail: str = "") -> bytes:
+    body = "".join(activities)
+    return f'<?xml version="1.0"?>\n<iati-activities version="2.03">{body}{tail}\n</iati-activities>\n'.encode()
+
+
+def run_import(unit: Any, data: bytes, *, actor: Any = None, **kwargs: Any) -> ImportRun:
+    kwargs.setdefault("today", dt.date(2026, 11, 30))
+    with audit_context(source="cli", reason="test"):
+        return services.iati_import(
+            actor=actor or system_actor(), stream=io.BytesIO(data), name="test.xml", unit=unit, **kwargs
+        )
+
+
+@pytest.fixture
+def sdg(tree: Any) -> ResultNode:
+    framework = make_framework(tree.root, "SDG", tiers=2, kind=Framework.Kind.GLOBAL_GOALS)
+    goal = make_node(framework, "Quality education", ref_code="4")
+    return make_node(framework, "Skills for employment", parent=goal, ref_code="4.4")
+
+
+def test_one_activity_lands_in_orbits_model(tree, sdg, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    run = run_import(tree.dept_a, iati_file(activity_xml()))
+    assert run.status == ImportRun.Status.APPLIED, (run.message, run.problems)
+    assert {k: v["created"] for k, v in run.counts.items()} == {
+        "activities": 1, "results": 1, "indicators": 1, "periods": 1,
+    }  # fmt: skip
+    activity = Activity.objects.get()
+    assert activity.code == "A1"  # the identifier without the publisher's prefix
+    assert activity.title == {"en": "Schools online A1", "fr": "Écoles connectées A1", "zh-hans": "学校上网 A1"}
+    assert activity.responsible_unit == tree.dept_a
+    assert (activity.status, activity.planned_start, activity.actual_start, activity.planned_end) == (
+        "ongoing", dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2026, 12, 31),
+    )  # fmt: skip
+    assert activity.countries == ["KE", "UG"]
+    assert activity.partners == ["UNICEF"]  # the reporting organisation is not its own partner
+    assert list(activity.sdg_targets.all()) == [sdg]
+    languages = sorted(p["message"] for p in run.problems if p["rule"] == "orbit.language")
+    assert len(languages) == 2
+    assert "title in sw: not kept" in languages[1]  # Swahili is not an Orbit language: said
+    assert "FR are written in upper case" in languages[0]  # read as fr
+    budget = BudgetLine.objects.get()
+    assert (budget.year, budget.currency, budget.planned, budget.source) == (2025, "USD", Decimal("1500.50"), "other")
+    framework = run.frameworks.get()
+    assert (framework.code, framework.owner_unit, framework.kind) == ("IATI-XM-TEST", tree.dept_a, "other")
+    node = ResultNode.objects.get(framework=framework)
+    assert list(activity.nodes.all()) == [node]
+    assert IatiLink.objects.get(node=node).data["type"] == "2"
+    indicator = Indicator.objects.get(node=node)
+    assert (indicator.measure, indicator.direction, indicator.unit_aggregation) == ("percentage", "decrease", "ratio")
+    assert (indicator.baseline_value, indicator.baseline_date, indicator.baseline_note) == (
+        Decimal(70), dt.date(2024, 12, 31), "Census",
+    )  # fmt: skip
+    assert IatiLink.objects.get(indicator=indicator).data["references"] == [
+        ["99", "SCH-1", "https://example.org/sch-1"]
+    ]
+    targets = sorted(Target.objects.filter(indicator=indicator), key=lambda t: t.category)
+    assert [(t.period_type, t.unit_id, t.value, t.category) for t in targets] == [
+        ("annual", None, Decimal(50), ""),
+        ("annual", None, Decimal(45), "female"),
+    ]
+    assert targets[1].dimension == Dimension.objects.get(code="IATI-sex")
+    assert indicator.dimension_codes == ["IATI-sex"]
+    actual = ActualValue.objects.get(indicator=indicator)
+    assert (actual.value, actual.numerator, actual.denominator) == (Decimal(60), Decimal(60), Decimal(100))
+    assert (actual.status, actual.unit, actual.narrative) == ("approved", tree.dept_a, "Survey")
+
+
+def test_reimport_changes_nothing_and_a_changed_file_only_what_changed(tree, sdg, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    data = iati_file(activity_xml("A1"), activity_xml("A2"))
+    run_import(tree.dept_a, data)
+    events = AuditEvent.objects.count()
+    again = run_import(tree.dept_a, data)
+    assert again.status == ImportRun.Status.APPLIED
+    assert {k: v["unchanged"] for k, v in again.counts.items()} == {
+        "activities": 2, "results": 2, "indicators": 2, "periods": 2,
+    }  # fmt: skip
+    assert AuditEvent.objects.count() == events  # nothing written, not even an audit event
+    changed = run_import(tree.dept_a, iati_file(activity_xml("A1"), activity_xml("A2", actual="65")))
+    assert changed.counts["periods"] == {"created": 0, "updated": 1, "unchanged": 1, "refused": 0}
+    assert changed.counts["activities"]["updated"] == 0
+    new_events = AuditEvent.objects.filter(seq__gt=0).order_by("-seq")[: AuditEvent.objects.count() - events]
+    assert [(e.object_type, e.action) for e in new_events] == [("results.actualvalue", "update")]
+    assert ActualValue.objects.get(indicator__node__activities__code="A2").value == Decimal(65)
+
+
+def test_a_dry_run_reports_the_same_and_writes_nothing(tree, sdg, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    data = iati_file(activity_xml("A1"), activity_xml("A2"))
+    events = AuditEvent.objects.count()
+    dry = run_import(tree.dept_a, data, dry_run=True)
+    assert dry.status == ImportRun.Status.DRY_RUN and dry.dry_run
+    assert (Activity.objects.count(), IatiLink.objects.count(), AuditEvent.objects.count()) == (0, 0, events)
+    real = run_import(tree.dept_a, data)
+    assert real.counts == dry.counts
+    assert real.problems == dry.problems
+
+
+def test_a_file_broken_at_the_end_leaves_nothing(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    data = iati_file(*(activity_xml(f"A{n}") for n in range(3)), tail="<iati-activity></broken>")
+    run = run_import(tree.dept_a, data, chunk_size=1)  # the first activities were already written
+    assert run.status == ImportRun.Status.REFUSED
+    assert "test.xml" in run.message and "line" in run.message
+    assert Activity.objects.count() == 0 and Framework.objects.count() == 0
+    assert all(c["created"] == 0 for c in run.counts.values())
+    assert len(run.sha256) == 64 and run.size == len(data)
+
+
+def test_a_bad_activity_is_refused_and_the_good_ones_imported(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    bad = activity_xml("BAD").replace('type="3" iso-date="2026-12-31"', 'type="3" iso-date="2024-12-31"')
+    run = run_import(tree.dept_a, iati_file(activity_xml("A1"), bad))
+    assert run.status == ImportRun.Status.PARTIAL
+    assert run.counts["activities"] == {"created": 1, "updated": 0, "unchanged": 0, "refused": 1}
+    refused = [p for p in run.problems if p["severity"] == "error"]
+    assert {(p["identifier"], p["rule"]) for p in refused} == {("XM-TEST-BAD", "11.1.2")}
+    assert all(p["line"] for p in refused)
+    assert list(Activity.objects.values_list("code", flat=True)) == ["A1"]
+
+
+def test_results_attach_to_a_chosen_framework_within_its_cycle(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    framework = make_framework(tree.dept_a, "OP", cycle_start=dt.date(2026, 1, 1), cycle_end=dt.date(2027, 12, 31))
+    run = run_import(tree.dept_a, iati_file(activity_xml()), framework=framework)
+    assert list(run.frameworks.all()) == [framework]
+    assert ResultNode.objects.filter(framework=framework, tier=0).count() == 1
+    assert run.counts["periods"]["refused"] == 1  # 2025 lies before the framework's cycle
+    assert [p["rule"] for p in run.problems if p["rule"] == "orbit.cycle"] == ["orbit.cycle"]
+    assert Framework.objects.count() == 1  # no framework of the reporting organisation
+
+
+def test_rights_are_checked_before_anything_is_read(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    viewer, outsider = make_user(), make_user()
+    grant(viewer, tree.dept_a, "viewer")
+    with pytest.raises(PermissionDenied):
+        run_import(tree.dept_a, iati_file(activity_xml()), actor=viewer)
+    with pytest.raises(NotFound):
+        run_import(tree.dept_a, iati_file(activity_xml()), actor=outsider)
+    assert ImportRun.objects.count() == 0
+
+
+def test_a_new_framework_needs_the_right_to_create_one(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    contributor = make_user()
+    grant(contributor, tree.dept_a, "contributor")
+    run = run_import(tree.dept_a, iati_file(activity_xml()), actor=contributor)
+    assert run.status == ImportRun.Status.REFUSED
+    assert "approve" in run.message
+    assert Activity.objects.count() == 0
+    assert list(selectors.import_run_restrict(contributor)) == [run]
+    outsider = make_user()
+    assert list(selectors.import_run_restrict(outsider)) == []
+
+
+def _queries(unit: Any, count: int, offset: int) -> tuple[int, ImportRun]:
+    data = iati_file(*(activity_xml(f"Q{offset + n}") for n in range(count)))
+    with CaptureQueriesContext(connection) as captured:
+        run = run_import(unit, data)
+    return len(captured.captured_queries), run
+
+
+def test_queries_do_not_grow_with_the_activities(tree, sdg, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    run_import(tree.dept_a, iati_file(activity_xml("Q-SETUP")))  # the framework exists from now on
+    few, run = _queries(tree.dept_a, 3, 0)
+    assert run.counts["activities"]["created"] == 3
+    more, run = _queries(tree.dept_a, 6, 100)
+    assert run.counts["activities"]["created"] == 6
+    assert more == few
+    # 30 activities make 240 links: SQLite splits a bulk insert at its limit of parameters, so a few statements
+    # more; writing each activity on its own would take at least 8 statements per activity.
+    many, run = _queries(tree.dept_a, 30, 200)
+    assert run.counts["activities"]["created"] == 30
+    assert many - few <= 12
+    unchanged_few, _ = _queries(tree.dept_a, 3, 0)
+    unchanged_more, run = _queries(tree.dept_a, 6, 100)
+    assert run.counts["activities"]["unchanged"] == 6
+    assert unchanged_more == unchanged_few
