@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -47,3 +48,53 @@ def test_bad_arguments_are_named(tmp_path):
         check(str(path), "--today", "yesterday")
     with pytest.raises(CommandError, match=r"iati-activities-schema\.xsd"):
         check(str(path), "--schema", str(tmp_path))
+
+
+# ``orbit iati import``
+
+
+def _run_import(*args: str) -> tuple[str, int]:
+    out = StringIO()
+    try:
+        call_command("iati", "import", *args, stdout=out)
+    except CommandError as exc:
+        return out.getvalue() + str(exc), exc.returncode
+    return out.getvalue(), 0
+
+
+def test_import_prints_the_report_and_exits_0(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = shared_path("data", "iati", "schema")
+    path = shared_path("data", "iati", "real", "3fi-DK-CVR-31378028_sdg-sector.xml")
+    out, status = _run_import(str(path), "--unit", tree.bdt.code, "--reason", "partner data")
+    assert status == 0, out
+    assert re.search(r"^activities\s+1\s+0\s+0\s+0$", out, re.MULTILINE)  # created, updated, unchanged, refused
+    assert "1 activities read" in out and "activities/s" in out
+    again, status = _run_import(str(path), "--unit", tree.bdt.code, "--dry-run")
+    assert status == 0
+    assert re.search(r"^activities\s+0\s+0\s+1\s+0$", again, re.MULTILINE)
+    assert "dry run, nothing written" in again
+
+
+def test_import_exits_1_naming_the_refused_activity_rule_and_line(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = shared_path("data", "iati", "schema")
+    path = shared_path("data", "iati", "invalid", "real-usaid-3-activities_one-with-validator-errors.xml")
+    out, status = _run_import(str(path), "--unit", tree.bdt.code)
+    assert status == 1
+    refused = [line for line in out.splitlines() if " 9.90.1 error: " in line]
+    assert refused and all(line.startswith("US-GOV-1-") and "(line " in line for line in refused)
+    assert "partly applied" in out
+    broken = shared_path("data", "iati", "invalid", "jsvalidator-not-xml.xml")
+    out, status = _run_import(str(broken), "--unit", tree.bdt.code)
+    assert status == 1 and "not XML" in out
+
+
+def test_import_exits_2_on_bad_arguments(tree, tmp_path):
+    path = shared_path("data", "iati", "real", "3fi-DK-CVR-31378028_sdg-sector.xml")
+    for args, words in (
+        (("/nonexistent.xml", "--unit", tree.bdt.code), "no such file"),
+        ((str(path), "--unit", "NOPE"), "--unit 'NOPE'"),
+        ((str(path), "--unit", tree.bdt.code, "--framework", "NOPE"), "--framework 'NOPE'"),
+        ((str(path), "--unit", tree.bdt.code, "--user", "nobody"), "nobody"),
+    ):
+        out, status = _run_import(*args)
+        assert (status, words in out) == (2, True), out
