@@ -192,8 +192,13 @@ class _ProgressWriter:
         step = str(step or "")[:200]
         if self.echo is not None:
             self.echo(percent, step)
+        self.store(percent, step)
+
+    def store(self, percent: int, step: str, *, force: bool = False) -> None:
         now = time.monotonic()
-        if percent == self.last_percent and (step == self.last_step or now - self.last_write < PROGRESS_INTERVAL):
+        recent = now - self.last_write < PROGRESS_INTERVAL
+        unchanged = percent == self.last_percent and (step == self.last_step or recent)
+        if unchanged and not force:
             return
         self.last_percent, self.last_step, self.last_write = percent, step, now
         self.run.progress, self.run.step, self.run.progress_at = percent, step, timezone.now()
@@ -247,7 +252,7 @@ def report_run(*, actor: Any, run_id: int, progress: Progress | None = None) -> 
             out.seek(0)
             with transaction.atomic():
                 name = default_storage.save(_storage_name(run), File(out))
-                writer(100, _("Done"))
+                writer.store(100, writer.last_step or _("Done"), force=True)
                 current = ReportRun.all_objects.get(pk=run.pk)
                 cutoff = getattr(report, "data_cutoff", None) or getattr(report, "cutoff", None)
                 title = getattr(report, "title", "") or current.title
