@@ -9,23 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orbit.core.errors import OrbitError
-from orbit.interop import iati
+from orbit.core.errors import NotFound, OrbitError, PermissionDenied
+from orbit.governance.services import audited_create, audited_update
+from orbit.interop import codelists, iati, iati_export
 from orbit.interop import iati_import as importing
-from orbit.interop.models import ImportRun
-from orbit.organisation.access import require
+from orbit.interop.models import IatiExport, IatiUpload, ImportRun
+from orbit.organisation.access import can_anywhere, require
 from orbit.organisation.models import OrgUnit
 from orbit.results.models import Framework
+from orbit.results.selectors import framework_restrict
+
+logger = logging.getLogger(__name__)
 
 # Import
 
@@ -145,3 +154,241 @@ def iati_import(
     if report.frameworks and not dry_run:
         run.frameworks.set(Framework.all_objects.filter(pk__in=report.frameworks))
     return run
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Export
+
+
+def iati_publisher_defaults() -> dict[str, str]:
+    """The publisher configured for this Orbit (``ORBIT_IATI_*``): the defaults of every IATI export."""
+    return {
+        "prefix": settings.ORBIT_IATI_PUBLISHER_PREFIX,
+        "reporting_org_ref": settings.ORBIT_IATI_REPORTING_ORG_REF,
+        "reporting_org_name": settings.ORBIT_IATI_REPORTING_ORG_NAME or "Orbit",
+        "reporting_org_type": settings.ORBIT_IATI_REPORTING_ORG_TYPE or iati_export.DEFAULT_REPORTING_ORG_TYPE,
+    }
+
+
+def _identifier_problem(value: str) -> str:
+    if not value:
+        return "Required."
+    if len(value) > 100:
+        return "At most 100 characters."
+    if any(c.isspace() or c in "/&|?" for c in value):
+        return "An IATI identifier has no spaces and none of / & | ?."
+    return ""
+
+
+def iati_export_request(
+    *,
+    actor: Any,
+    framework: Framework | None = None,
+    prefix: str = "",
+    reporting_org_ref: str = "",
+    reporting_org_name: str = "",
+    reporting_org_type: str = "",
+    reason: str = "",
+) -> IatiExport:
+    """Record an export of what ``actor`` may read and start writing it in the background.
+
+    Empty parameters take the configured publisher (:func:`iati_publisher_defaults`). The export runs as a job
+    (:func:`orbit.interop.tasks.run_iati_export`): a request never waits for a large plan to be written.
+    """
+    from orbit.interop.tasks import run_iati_export
+
+    if not can_anywhere(actor, "view"):
+        raise PermissionDenied("You need a role on a unit to export its plan.")
+    defaults = iati_publisher_defaults()
+    values = {
+        "prefix": (prefix or defaults["prefix"]).strip(),
+        "reporting_org_ref": (reporting_org_ref or defaults["reporting_org_ref"]).strip(),
+        "reporting_org_name": (reporting_org_name or defaults["reporting_org_name"]).strip(),
+        "reporting_org_type": (reporting_org_type or defaults["reporting_org_type"]).strip(),
+    }
+    errors: dict[str, str] = {}
+    for name in ("prefix", "reporting_org_ref"):
+        problem = _identifier_problem(values[name])
+        if problem:
+            errors[name] = problem
+    if codelists.name_of("OrganisationType", values["reporting_org_type"]) is None:
+        errors["reporting_org_type"] = f"{values['reporting_org_type']!r} is not an IATI organisation type."
+    if len(values["reporting_org_name"]) > 200:
+        errors["reporting_org_name"] = "At most 200 characters."
+    if errors:
+        raise ValidationError(errors)
+    if framework is not None and not framework_restrict(actor).filter(pk=framework.pk).exists():
+        raise NotFound("No such results framework.")
+    export = audited_create(
+        actor=actor, instance=IatiExport(requested_by=actor, framework=framework, **values), reason=reason
+    )
+    run_iati_export.enqueue(export.pk, actor.get_username())
+    export.refresh_from_db()
+    return export
+
+
+def _problem_rows(report: iati_export.ExportReport, prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "activity": code,
+            "identifier": problem.identifier or (f"{prefix}-{code}" if code else ""),
+            "rule": problem.rule,
+            "severity": problem.severity,
+            "message": problem.message,
+            "line": problem.line,
+        }
+        for code, problem in report.all_problems()
+    ]
+
+
+def iati_export_run(*, actor: Any, export: IatiExport, today: dt.date | None = None) -> IatiExport:
+    """Write the export's file (streaming, one activity at a time, each one checked) and record what was found.
+
+    A failure (a bug, a full disk) is recorded on the export with its message rather than lost in a worker's log.
+    """
+    if export.status != IatiExport.Status.QUEUED:
+        raise ValidationError({"status": "This export has already run."})
+    export = audited_update(
+        actor=actor, instance=export, expected_version=export.version, values={"status": IatiExport.Status.RUNNING}
+    )
+    schema_dir = settings.ORBIT_IATI_SCHEMA_DIR
+    try:
+        schema = iati.load_schema(Path(schema_dir)) if schema_dir is not None else None
+        with tempfile.TemporaryFile() as scratch:
+            report = iati_export.export_activities(
+                scratch,
+                user=actor,
+                framework=export.framework,
+                prefix=export.prefix,
+                reporting_org_ref=export.reporting_org_ref,
+                reporting_org_name=export.reporting_org_name,
+                reporting_org_type=export.reporting_org_type,
+                today=today or dt.date.today(),
+                schema=schema,
+            )
+            size = scratch.tell()
+            scratch.seek(0)
+            digest = hashlib.sha256()
+            for block in iter(lambda: scratch.read(1 << 20), b""):
+                digest.update(block)
+            scratch.seek(0)
+            name = default_storage.save(f"iati/exports/{export.pk}-{digest.hexdigest()[:16]}.xml", File(scratch))
+    except Exception as exc:  # recorded on the export, shown to the user, and logged
+        logger.exception("IATI export %s failed", export.pk)
+        return audited_update(
+            actor=actor,
+            instance=export,
+            expected_version=export.version,
+            values={
+                "status": IatiExport.Status.FAILED,
+                "message": f"{type(exc).__name__}: {exc}"[:2000],
+                "finished_at": timezone.now(),
+            },
+        )
+    return audited_update(
+        actor=actor,
+        instance=export,
+        expected_version=export.version,
+        values={
+            "status": IatiExport.Status.DONE,
+            "activities": report.activities,
+            "valid": report.valid,
+            "schema_checked": report.schema_checked,
+            "problems": _problem_rows(report, export.prefix),
+            "file": name,
+            "size": size,
+            "sha256": digest.hexdigest(),
+            "seconds": round(report.seconds, 3),
+            "finished_at": timezone.now(),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Uploads through the page and the API: the file kept until applied
+
+
+def _keep_upload(stream: BinaryIO) -> tuple[str, str, int]:
+    """Store an uploaded IATI file as ``iati/uploads/<sha256>.xml`` (once per content): (storage name, sha256, size)."""
+    digest = hashlib.sha256()
+    size = 0
+    stream.seek(0)
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(block)
+        size += len(block)
+    sha256 = digest.hexdigest()
+    name = f"iati/uploads/{sha256}.xml"
+    if not default_storage.exists(name):
+        stream.seek(0)
+        name = default_storage.save(name, File(stream))
+    return name, sha256, size
+
+
+def iati_upload(
+    *,
+    actor: Any,
+    stream: BinaryIO,
+    name: str,
+    unit: OrgUnit,
+    framework: Framework | None = None,
+    dry_run: bool = True,
+    reason: str = "",
+) -> IatiUpload:
+    """Keep an uploaded IATI file and import it (or dry-run it); the upload records the run.
+
+    After a dry run the file stays in the media storage, so that :func:`iati_upload_apply` applies it without a
+    second upload.
+    """
+    require(actor, "change", unit.path, noun="unit")
+    if framework is not None:
+        require(actor, "change", framework.owner_unit.path, noun="framework", public=framework.is_public)
+    path, sha256, size = _keep_upload(stream)
+    with default_storage.open(path, "rb") as kept:
+        run = iati_import(
+            actor=actor, stream=kept, name=name, unit=unit, framework=framework, dry_run=dry_run, reason=reason
+        )
+    upload = IatiUpload(
+        file_name=name[:255],
+        sha256=sha256,
+        size=size,
+        path=path,
+        uploaded_by=actor,
+        unit=unit,
+        framework=framework,
+    )
+    if dry_run:
+        upload.dry_run = run
+    else:
+        upload.applied = run
+    upload.save()
+    return upload
+
+
+def iati_upload_apply(*, actor: Any, upload: IatiUpload, reason: str = "") -> IatiUpload:
+    """Apply a dry-run upload from the kept file, with the unit and framework it was uploaded for."""
+    require(actor, "change", upload.unit.path, noun="unit")
+    if upload.applied_id is not None:
+        raise ValidationError({"upload": "This file has already been applied."})
+    if upload.dry_run is not None and upload.dry_run.status == ImportRun.Status.REFUSED:
+        raise ValidationError({"upload": "The file was refused: nothing in it can be applied."})
+    if not default_storage.exists(upload.path):
+        raise ValidationError({"upload": f"{upload.file_name}: the kept copy is gone; upload the file again."})
+    with default_storage.open(upload.path, "rb") as kept:
+        digest = hashlib.sha256()
+        for block in iter(lambda: kept.read(1 << 20), b""):
+            digest.update(block)
+        if digest.hexdigest() != upload.sha256:
+            raise ValidationError({"upload": f"{upload.file_name}: the kept copy changed since the dry run."})
+        kept.seek(0)
+        run = iati_import(
+            actor=actor,
+            stream=kept,
+            name=upload.file_name,
+            unit=upload.unit,
+            framework=upload.framework,
+            dry_run=False,
+            reason=reason,
+        )
+    upload.applied = run
+    upload.save(update_fields=["applied"])
+    return upload

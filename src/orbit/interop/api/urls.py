@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver, path  # noqa: F401
+"""Routes of the IATI API under ``/api/iati/``."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
+
+from orbit.interop.api.views import IatiExportViewSet, ImportRunViewSet
+
+router = SimpleRouter()
+router.register("imports", ImportRunViewSet, basename="iati-import")
+router.register("exports", IatiExportViewSet, basename="iati-export")
+
+urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
