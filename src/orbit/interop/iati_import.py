@@ -18,7 +18,11 @@ stands in the file: ``activity:<iati-identifier>``, ``result:<id>#2``, ``indicat
 ``period:<id>#2.1.3``, ``target:<id>#2.1.3.1``, ``actual:<id>#2.1.3.1``, ``budget:<id>#2025:CHF``. Re-importing
 the same file compares each value before writing and changes nothing (no audit event); a changed file updates
 what changed. Nothing is archived when it disappears from the file. An activity is found again by its identifier
-wherever its results were first attached.
+wherever its results were first attached. Orbit's own export imported back into a framework its activities serve
+is recognised: with that framework chosen, an activity whose identifier is the reporting organisation's ref, a
+hyphen and the code of an activity serving the framework is that activity; it is left as it is and counted
+unchanged. Without a chosen framework the file's activities are copied into the reporting organisation's
+framework (which is how the round trip export → import → export is tested).
 
 How IATI maps onto Orbit (decisions):
 
@@ -713,6 +717,9 @@ class Importer:
     # writing -----------------------------------------------------------------------------------------------
 
     def apply(self, chunk: list[WActivity]) -> None:
+        chunk = self._without_own_activities(chunk)
+        if not chunk:
+            return
         self._resolve_frameworks(chunk)
         links = self._links(chunk)
         self._sdg_nodes(chunk)
@@ -728,6 +735,49 @@ class Importer:
         for wanted in chunk:
             writer.plan_activity(wanted, new_codes.get(wanted.key, ""))
         writer.write()
+
+    def _without_own_activities(self, chunk: list[WActivity]) -> list[WActivity]:
+        """Orbit's own activities, exported and imported back into the framework they serve, are left as they are.
+
+        Only with a chosen framework: an activity not imported before whose identifier is the reporting
+        organisation's ref, a hyphen and the code of an activity serving that framework is that activity (the
+        export writes ``{prefix}-{code}``). It is counted unchanged, with its results, and nothing is written.
+        """
+        if self.framework is None:
+            return chunk
+        guesses = {
+            w.key: w.identifier[len(w.org_ref) + 1 :]
+            for w in chunk
+            if w.org_ref and w.identifier.startswith(f"{w.org_ref}-")
+        }
+        if not guesses:
+            return chunk
+        linked = set(IatiLink.objects.filter(key__in=list(guesses)).values_list("key", flat=True))
+        own = set(
+            Activity.objects.filter(
+                code__in=[code for key, code in guesses.items() if key not in linked], nodes__framework=self.framework
+            ).values_list("code", flat=True)
+        )
+        kept: list[WActivity] = []
+        for wanted in chunk:
+            code = guesses.get(wanted.key)
+            if code is None or code not in own or wanted.key in linked:
+                kept.append(wanted)
+                continue
+            self.report.count("activities", "unchanged")
+            self.report.count("results", "unchanged", len(wanted.results))
+            indicators = [i for r in wanted.results for i in r.indicators]
+            self.report.count("indicators", "unchanged", len(indicators))
+            self.report.count("periods", "unchanged", sum(len(i.periods) for i in indicators))
+            self.report.add(
+                wanted.identifier,
+                "orbit.own",
+                "warning",
+                f"Activity {wanted.identifier} is Orbit's own activity {code}, exported from this framework; "
+                "it is left as it is.",
+                wanted.line,
+            )
+        return kept
 
     def _framework_for(self, wanted: WActivity) -> Framework:
         if self.framework is not None:

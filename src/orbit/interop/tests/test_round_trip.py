@@ -98,3 +98,17 @@ def test_importing_the_export_again_changes_nothing(export_plan, settings):
     assert again.status == ImportRun.Status.APPLIED
     assert again.counts["activities"] == {"created": 0, "updated": 0, "unchanged": 1, "refused": 0}
     assert (AuditEvent.objects.count(), IatiLink.objects.count()) == (events, links)
+
+
+def test_the_export_imported_back_into_its_own_framework_is_recognised(export_plan, settings):
+    plan = export_plan
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    events = AuditEvent.objects.count()
+    run = _import(plan, _export(plan), framework=plan.framework)
+    assert run.status == ImportRun.Status.APPLIED, run.message
+    assert {kind: counts["unchanged"] for kind, counts in run.counts.items()} == {
+        "activities": 1, "results": 1, "indicators": 1, "periods": 1,
+    }  # fmt: skip
+    assert [p["rule"] for p in run.problems] == ["orbit.own"]
+    assert "DS-1" in run.problems[0]["message"]
+    assert (Activity.objects.count(), AuditEvent.objects.count()) == (1, events)
