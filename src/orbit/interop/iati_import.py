@@ -13,15 +13,16 @@ so queries grow with the number of chunks, not of activities. Changed records go
 :func:`orbit.governance.services.audited_update` one by one, after the same checks as the results and planning
 services. The whole file is one transaction: a file refused half way (an XML error at the end) leaves nothing.
 
-Finding records again: every imported record has an :class:`orbit.interop.models.IatiLink` keyed by where it
-stands in the file: ``activity:<iati-identifier>``, ``result:<id>#2``, ``indicator:<id>#2.1``,
-``period:<id>#2.1.3``, ``target:<id>#2.1.3.1``, ``actual:<id>#2.1.3.1``, ``budget:<id>#2025:CHF``. Re-importing
-the same file compares each value before writing and changes nothing (no audit event); a changed file updates
-what changed. Nothing is archived when it disappears from the file. An activity is found again by its identifier
-wherever its results were first attached. Orbit's own export imported back into a framework its activities serve
-is recognised: with that framework chosen, an activity whose identifier is the reporting organisation's ref, a
-hyphen and the code of an activity serving the framework is that activity; it is left as it is and counted
-unchanged. Without a chosen framework the file's activities are copied into the reporting organisation's
+Finding records again: every imported record has an :class:`orbit.interop.models.IatiLink` keyed by where it stands
+in the file: ``activity:<iati-identifier>``, ``result:<id>#2``, ``indicator:<id>#2.1``, ``period:<id>#2.1.3``,
+``target:<id>#2.1.3.1``, ``actual:<id>#2.1.3.1``, ``budget:<id>#2025:CHF``. Re-importing the same file compares each
+value before writing and changes nothing (no audit event); a changed file updates what changed. The file wins: a
+value edited in Orbit since the last import is set back to the file's on the next import of a file that gives it
+(the audit log shows both changes). Nothing is archived when it disappears from the file. An activity is found again
+by its identifier wherever its results were first attached. Orbit's own export imported back into a framework its
+activities serve is recognised: with that framework chosen, an activity whose identifier is the reporting
+organisation's ref, a hyphen and the code of an activity serving the framework is that activity; it is left as it is
+and counted unchanged. Without a chosen framework the file's activities are copied into the reporting organisation's
 framework (which is how the round trip export → import → export is tested).
 
 How IATI maps onto Orbit (decisions):
