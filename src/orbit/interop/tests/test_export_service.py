@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from typing import Any
 
 import pytest
 from conftest import shared_path
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import override_settings
 from lxml import etree
 
@@ -119,3 +122,14 @@ def test_an_export_runs_once(plan):  # noqa: F811
     export = _request(plan.actor)
     with pytest.raises(ValidationError), audit_context(source="job", reason="again"):
         services.iati_export_run(actor=plan.actor, export=export)
+
+
+def test_the_command_takes_the_configured_publisher(plan, tmp_path):  # noqa: F811
+    path = tmp_path / "plan.xml"
+    with pytest.raises(CommandError, match="--prefix is required"):
+        call_command("iati", "export", "-o", str(path), stdout=StringIO())
+    with override_settings(ORBIT_IATI_PUBLISHER_PREFIX="XM-CONF", ORBIT_IATI_REPORTING_ORG_REF="XM-CONF"):
+        call_command("iati", "export", "-o", str(path), "--today", TODAY.isoformat(), stdout=StringIO())
+    root = etree.parse(str(path)).getroot()
+    assert root.findtext("iati-activity/iati-identifier") == "XM-CONF-DS-1"
+    assert root.find("iati-activity/reporting-org").get("ref") == "XM-CONF"

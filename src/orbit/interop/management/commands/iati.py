@@ -1,5 +1,5 @@
 """``orbit iati check FILE.xml [--schema DIR] [--today YYYY-MM-DD]``: how an IATI 2.03 activity file fares;
-``orbit iati export --prefix XM-EXAMPLE --reporting-org-ref REF -o FILE.xml [--framework CODE]``: the operational
+``orbit iati export [--prefix XM-EXAMPLE] [--reporting-org-ref REF] -o FILE.xml [--framework CODE]``: the operational
 plan, with its results, as an IATI 2.03 file (:mod:`orbit.interop.iati_export`), each activity checked as it is
 written.
 
@@ -52,11 +52,18 @@ class Command(BaseCommand):
             "export", help="Write the operational plan, with its results, as an IATI 2.03 activity file."
         )
         export.add_argument("-o", "--output", required=True, help="The IATI XML file to write.")
-        export.add_argument("--prefix", required=True, help="Prefix of the iati-identifiers, e.g. XM-DAC-41120.")
-        export.add_argument("--reporting-org-ref", required=True, help="IATI organisation identifier of the publisher.")
-        export.add_argument("--reporting-org-name", default="Orbit", help="Name of the publisher (default: Orbit).")
         export.add_argument(
-            "--reporting-org-type", default=iati_export.DEFAULT_REPORTING_ORG_TYPE, help="IATI organisation type."
+            "--prefix", help="Prefix of the iati-identifiers, e.g. XM-DAC-41120 (default: ORBIT_IATI_PUBLISHER_PREFIX)."
+        )
+        export.add_argument(
+            "--reporting-org-ref",
+            help="IATI organisation identifier of the publisher (default: ORBIT_IATI_REPORTING_ORG_REF).",
+        )
+        export.add_argument(
+            "--reporting-org-name", help="Name of the publisher (default: ORBIT_IATI_REPORTING_ORG_NAME, or Orbit)."
+        )
+        export.add_argument(
+            "--reporting-org-type", help="IATI organisation type (default: ORBIT_IATI_REPORTING_ORG_TYPE, or 40)."
         )
         export.add_argument("--framework", help="Only activities serving this results framework (its code).")
         export.add_argument("--schema", help="Folder of the official IATI 2.03 XSDs (default: ORBIT_IATI_SCHEMA_DIR).")
@@ -131,6 +138,13 @@ class Command(BaseCommand):
             framework = framework_restrict(actor).filter(code=options["framework"]).first()
             if framework is None:
                 raise CommandError(f"--framework {options['framework']!r}: no results framework with that code")
+        publisher = {key: options.get(key) or value for key, value in services.iati_publisher_defaults().items()}
+        for key, variable in (
+            ("prefix", "ORBIT_IATI_PUBLISHER_PREFIX"),
+            ("reporting_org_ref", "ORBIT_IATI_REPORTING_ORG_REF"),
+        ):
+            if not publisher[key]:
+                raise CommandError(f"--{key.replace('_', '-')} is required (or configure {variable})")
         path = Path(options["output"])
         if not path.parent.is_dir():
             raise CommandError(f"{path}: the folder {path.parent} does not exist")
@@ -140,10 +154,10 @@ class Command(BaseCommand):
                 stream,
                 user=actor,
                 framework=framework,
-                prefix=options["prefix"],
-                reporting_org_ref=options["reporting_org_ref"],
-                reporting_org_name=options["reporting_org_name"],
-                reporting_org_type=options["reporting_org_type"],
+                prefix=publisher["prefix"],
+                reporting_org_ref=publisher["reporting_org_ref"],
+                reporting_org_name=publisher["reporting_org_name"],
+                reporting_org_type=publisher["reporting_org_type"],
                 today=today,
                 schema=schema,
             )
