@@ -189,8 +189,18 @@ class IndicatorRow:
     status_label: str
     units_reporting: int
     periods: list[PeriodRow]
-    chart_svg: str
     is_sample: bool
+    #: Draws the indicator's chart (the results engine's SVG) when a renderer first asks for it: the Excel
+    #: workbook needs none, so it does not pay for thousands of them.
+    chart_source: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
+    _chart: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def chart_svg(self) -> str:
+        """The chart: baseline, targets (dashed) and actuals per period of the current target's kind."""
+        if self._chart is None:
+            self._chart = self.chart_source()
+        return self._chart
 
     @property
     def baseline_text(self) -> str:
@@ -812,26 +822,32 @@ def _indicator_row(
     status = result.status if result is not None else "no_data"
     measure_label = str(dict(Indicator.Measure.choices).get(indicator.measure, indicator.measure))
     unit_label = indicator.unit_label or ("%" if indicator.measure == Indicator.Measure.PERCENTAGE else "")
-    chart = charts.indicator_chart(
-        {
-            "overall": [
-                SeriesPoint(p.label, p.start, p.end, p.target, p.actual, p.status if p.actual is not None else None)
-                for p in periods
-            ],
-            "baseline": indicator.baseline_value,
-        },
-        charts.ChartText(
-            title=_("%(code)s: baseline, targets and actuals") % {"code": indicator.code},
-            desc=_("Targets (dashed line, squares) and actual values (solid line, circles) per period of %(title)s.")
-            % {"title": pick(indicator.title)},
-            x_label=_("Period"),
-            y_label=unit_label or _("value"),
-            baseline=_("Baseline"),
-            no_data=_("No targets yet"),
-            extra={"target": _("Target"), "actual": _("Actual")},
-        ),
-        chart_id=f"report-indicator-{indicator.pk}",
-    )
+    unit_name = unit_label or _("value")
+    code, title = indicator.code, pick(indicator.title)
+    baseline = indicator.baseline_value
+
+    def chart() -> str:
+        return charts.indicator_chart(
+            {
+                "overall": [
+                    SeriesPoint(p.label, p.start, p.end, p.target, p.actual, p.status if p.actual is not None else None)
+                    for p in periods
+                ],
+                "baseline": baseline,
+            },
+            charts.ChartText(
+                title=_("%(code)s: baseline, targets and actuals") % {"code": code},
+                desc=_("Targets (dashed line, squares) and actual values (solid line, circles) per period of "
+                       "%(title)s.") % {"title": title},
+                x_label=_("Period"),
+                y_label=unit_name,
+                baseline=_("Baseline"),
+                no_data=_("No targets yet"),
+                extra={"target": _("Target"), "actual": _("Actual")},
+            ),
+            chart_id=f"report-indicator-{indicator.pk}",
+        )  # fmt: skip
+
     return IndicatorRow(
         pk=indicator.pk,
         code=indicator.code,
@@ -851,8 +867,8 @@ def _indicator_row(
         status_label=labels[status],
         units_reporting=result.units_reporting if result is not None else 0,
         periods=periods,
-        chart_svg=chart,
         is_sample=bool(indicator.is_sample),
+        chart_source=chart,
     )
 
 
