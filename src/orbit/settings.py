@@ -123,7 +123,7 @@ STORAGES: dict[str, dict[str, Any]] = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "orbit.core.staticfiles.GzipManifestStaticFilesStorage"
         )
     },
 }
