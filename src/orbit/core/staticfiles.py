@@ -14,6 +14,6 @@ from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class GzipManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class GzipManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]  # whitenoise is untyped
     def create_compressor(self, **kwargs: Any) -> Compressor:
         return Compressor(**{**kwargs, "use_brotli": False})
