@@ -21,10 +21,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from orbit.core.i18n import pick
 from orbit.core.views import web_errors
 from orbit.core.web import GET_POST, ActionText, archive_restore_views, submit_form
 from orbit.organisation.selectors import org_unit_restrict
 from orbit.planning.media import content_disposition
+from orbit.planning.models import ItuRegion, RegionalInitiative
 from orbit.planning.selectors import initiative_restrict
 from orbit.reporting import selectors, services
 from orbit.reporting.forms import HistoryFilterForm, ReportForm
@@ -136,20 +138,24 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 
 def _params_in_words(run: ReportRun) -> list[tuple[str, str]]:
-    """The run's filters as (what, which) for its page; ids are shown as they were asked for."""
+    """The run's filters as (what, which) for its page: a node and an initiative by their codes and titles."""
     params = run.params or {}
-    words: list[tuple[str, str]] = [(_("Results framework"), f"{run.framework.code}")]
-    labels = (
-        ("period", _("Period")),
-        ("node_id", _("Objective or result")),
-        ("unit_code", _("Unit")),
-        ("region", _("Region")),
-        ("initiative_id", _("Regional initiative")),
-    )
-    for key, label in labels:
-        value = params.get(key)
-        if value not in (None, ""):
-            words.append((label, f"#{value}" if key.endswith("_id") else str(value)))
+    words: list[tuple[str, str]] = [(_("Results framework"), f"{run.framework.code} — {pick(run.framework.name)}")]
+    if params.get("period"):
+        words.append((_("Period"), str(params["period"])))
+    if params.get("node_id"):
+        node = ResultNode.all_objects.filter(pk=params["node_id"]).first()
+        shown = f"{node.number} {pick(node.title)}" if node else f"#{params['node_id']}"
+        words.append((_("Objective or result"), shown))
+    if params.get("unit_code"):
+        words.append((_("Unit"), str(params["unit_code"])))
+    if params.get("region"):
+        words.append((_("Region"), str(ItuRegion(params["region"]).label) if params["region"] in ItuRegion.values
+                      else str(params["region"])))  # fmt: skip
+    if params.get("initiative_id"):
+        initiative = RegionalInitiative.all_objects.filter(pk=params["initiative_id"]).first()
+        words.append((_("Regional initiative"), f"{initiative.code} — {pick(initiative.title)}" if initiative
+                      else f"#{params['initiative_id']}"))  # fmt: skip
     return words
 
 

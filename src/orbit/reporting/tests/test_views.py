@@ -69,6 +69,7 @@ def test_the_form_makes_a_run_and_shows_its_page_with_a_download(client, org):
     detail = client.get(response["Location"]).content.decode()
     assert 'data-status="done"' in detail and reverse("reporting:run-download", args=[run.pk]) in detail
     assert "hx-trigger" not in detail  # a finished run is not polled
+    assert "1 Connect schools" in detail and "2025" in detail  # the filters, in words
     download = client.get(reverse("reporting:run-download", args=[run.pk]), {"download": "1"})
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment;")
     assert b"Connect schools" in b"".join(download.streaming_content)
