@@ -249,3 +249,24 @@ def test_the_service_refuses_a_user_without_the_change_right(plan):  # noqa: F81
     with pytest.raises(PermissionDenied), open(path, "rb") as stream, audit_context(source="web", reason="t"):
         services.iati_upload(actor=viewer, stream=stream, name=path.name, unit=plan.tree.dept_a, dry_run=True)
     assert not ImportRun.objects.exists() and not IatiUpload.objects.exists()
+
+
+def test_a_failed_export_shows_its_message(plan, monkeypatch):  # noqa: F811
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services.iati_export, "export_activities", broken)
+    client = client_for(plan.actor)
+    response = client.post("/iati/export/", export_form())
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b"disk full" in page.content and b'id="download-export"' not in page.content
+
+
+def test_an_import_from_the_command_line_shows_without_apply(plan):  # noqa: F811
+    path = shared_path("data", "iati", "real", GDI_HUB)
+    with open(path, "rb") as stream, audit_context(source="cli", reason="test"):
+        run = services.iati_import(actor=plan.actor, stream=stream, name=path.name, unit=plan.tree.dept_a, dry_run=True)
+    page = client_for(plan.actor).get(f"/iati/import/{run.pk}/")
+    assert page.status_code == 200
+    assert b'id="import-counts"' in page.content and b'id="apply-import"' not in page.content
