@@ -78,6 +78,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.db.models import Max, Q
 
 from orbit.core.codes import country_codes, currency_codes
@@ -698,13 +699,24 @@ class Importer:
             else:
                 chunk.append(self.mapper.activity(result.activity))
                 if len(chunk) >= self.chunk_size:
-                    self.apply(chunk)
+                    self._apply_safely(chunk)
                     chunk = []
             if progress is not None:
                 progress(self.report.activities_read)
         if chunk:
-            self.apply(chunk)
+            self._apply_safely(chunk)
         return self.report
+
+    def _apply_safely(self, chunk: list[WActivity]) -> None:
+        """Apply a chunk; a record the database refuses refuses the whole file (the caller rolls everything back)."""
+        try:
+            self.apply(chunk)
+        except DatabaseError as exc:
+            first, last = chunk[0].identifier, chunk[-1].identifier
+            raise iati.IatiError(
+                f"{self.name}: refused, nothing was imported: the database refused a record of the activities "
+                f"{first} to {last} ({str(exc).strip()[:200]})."
+            ) from exc
 
     def _refuse(self, activity: iati.Activity | None) -> None:
         self.report.count("activities", "refused")

@@ -253,3 +253,25 @@ def test_queries_do_not_grow_with_the_activities(tree, sdg, settings):
     unchanged_more, run = _queries(tree.dept_a, 6, 100)
     assert run.counts["activities"]["unchanged"] == 6
     assert unchanged_more == unchanged_few
+
+
+def test_a_record_the_database_refuses_refuses_the_file(tree, settings, monkeypatch):
+    from django.db import IntegrityError
+
+    from orbit.interop import iati_import
+
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    original = iati_import.Importer.apply
+    calls = []
+
+    def second_chunk_fails(self: Any, chunk: Any) -> None:
+        calls.append(chunk)
+        if len(calls) == 2:
+            raise IntegrityError("UNIQUE constraint failed")
+        original(self, chunk)
+
+    monkeypatch.setattr(iati_import.Importer, "apply", second_chunk_fails)
+    run = run_import(tree.dept_a, iati_file(activity_xml("A1"), activity_xml("A2")), chunk_size=1)
+    assert run.status == ImportRun.Status.REFUSED
+    assert "XM-TEST-A2" in run.message and "UNIQUE constraint failed" in run.message
+    assert Activity.objects.count() == 0  # the first chunk, already written, is rolled back too
