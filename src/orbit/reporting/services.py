@@ -154,7 +154,12 @@ def report_request(
         from orbit.reporting.tasks import produce_report
 
         why = reason or _("report #%(id)s requested by %(user)s") % {"id": run.pk, "user": actor.get_username()}
-        result = produce_report.enqueue(run.pk, actor.get_username(), why)
+        try:
+            result = produce_report.enqueue(run.pk, actor.get_username(), why)
+        except Exception as exc:  # the queue refused it: say so on the run rather than leave it queued for ever
+            log.error("report #%s could not be queued", run.pk, exc_info=exc)
+            with translation.override(run.language):
+                return _fail(actor, run, _("The report could not be handed to the background worker; try again."))
         run.task_id = str(result.id)[:64]
         ReportRun.all_objects.filter(pk=run.pk).bulk_update_derived([run], ["task_id"])
         # An immediate backend (tests) has produced the report already: show the run as it is now.

@@ -183,3 +183,16 @@ def test_archive_keeps_the_run_and_refuses_a_run_in_progress(org):
     assert list(selectors.report_run_list(org.reader)) == []
     assert list(selectors.report_run_list(org.reader, include_archived=True)) == [archived]
     assert default_storage.exists(archived.file.name)
+
+
+def test_a_run_the_queue_refuses_is_failed_not_left_queued(org, monkeypatch):
+    from orbit.reporting import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "produce_report", SimpleNamespace(enqueue=refuse))
+    with audit_context(source="web"):
+        run = services.report_request(actor=org.reader, params=params(org), fmt="pdf")
+    assert run.status == "failed" and "background worker" in run.error
+    assert [e.changes.get("status") for e in events_of(run)] == [[None, "queued"], ["queued", "failed"]]
