@@ -11,7 +11,7 @@ import base64
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
@@ -64,16 +64,30 @@ def set_photo_sources(report: ResultsReport, source: Callable[[Photo], str]) -> 
         photo.src = source(photo)
 
 
-def render_html(report: ResultsReport, *, mode: str = "file") -> str:
-    """The whole document.  ``mode`` is "file" (stands alone) or "print" (the PDF's source); photo sources
-    must have been set for "print" (:func:`set_photo_sources`)."""
+def context(report: ResultsReport, *, mode: str = "file", css: str | None = None) -> dict[str, Any]:
+    """The template context of the whole document (for a page that includes ``_body.html``, too)."""
+    return {
+        "report": report,
+        "css": stylesheet() if css is None else css,
+        "mode": mode,
+        "front": True,  # the cover, the summary and the status overview
+        "nodes": report.nodes,
+        "back": True,  # the colophon
+    }
+
+
+def render_html(report: ResultsReport, *, mode: str = "file", **parts: Any) -> str:
+    """The document.  ``mode`` is "file" (stands alone) or "print" (the PDF's source; photo sources must have
+    been set, :func:`set_photo_sources`).  ``parts`` narrows it: ``front``, ``nodes``, ``back``, ``css``."""
     if mode == "file":
         set_photo_sources(report, thumbnail_data_uri)
-    return render_to_string(TEMPLATE, {"report": report, "css": stylesheet(), "mode": mode})
+    values = context(report, mode=mode, css=parts.pop("css", None))
+    values.update(parts)
+    return render_to_string(TEMPLATE, values)
 
 
 def write_html(report: ResultsReport, out: BinaryIO, progress: Callable[[int, str], None]) -> None:
     progress(60, _("Embedding photos"))
     set_photo_sources(report, thumbnail_data_uri)
     progress(80, _("Writing the document"))
-    out.write(render_to_string(TEMPLATE, {"report": report, "css": stylesheet(), "mode": "file"}).encode("utf-8"))
+    out.write(render_to_string(TEMPLATE, context(report, mode="file")).encode("utf-8"))
