@@ -45,7 +45,8 @@ How IATI maps onto Orbit (decisions):
   percentages are not kept). Regions: IATI's regions are not ITU regions; they are not imported.
 * Partners: participating organisations other than the reporting organisation, by name (or ref).
 * SDGs: ``tag`` vocabulary 3 and ``sector`` vocabulary 8 (targets) link the activity to the SDG target of that
-  code where Orbit holds the SDG framework; goals (tag 2, sector 7) and indicators (sector 9) are not linked.
+  code where Orbit holds the SDG framework, and ``sector`` vocabulary 9 (an SDG indicator, 4.4.1) to its target
+  (4.4); goals alone (tag 2, sector 7) are not linked: the export writes SDG targets, never goals, as tags.
 * Budgets: one budget line per year (of the period start) and currency, funding source "other" (IATI does not say
   which of Orbit's sources paid), the original budgets added up (the revised ones when an activity gives no
   original). A negative budget is not imported (warning ``orbit.budget``). Transactions are not imported.
@@ -123,6 +124,7 @@ MEASURES: dict[str, str] = {
 }
 SDG_TARGET_TAG = "3"
 SDG_TARGET_SECTOR = "8"
+SDG_INDICATOR_SECTOR = "9"
 _CODE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _Q6 = Decimal("0.000001")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -351,6 +353,9 @@ class Mapper:
                 partners.append(name)
         sdg_codes = [t.code for t in activity.tags if t.vocabulary == SDG_TARGET_TAG and t.code]
         sdg_codes += [s.code for s in activity.sectors if s.vocabulary == SDG_TARGET_SECTOR and s.code]
+        sdg_codes += [  # an SDG indicator (4.4.1) serves its target (4.4)
+            s.code.rsplit(".", 1)[0] for s in activity.sectors if s.vocabulary == SDG_INDICATOR_SECTOR and "." in s.code
+        ]
         values = {
             "title": titles,
             "description": description,

@@ -275,3 +275,16 @@ def test_a_record_the_database_refuses_refuses_the_file(tree, settings, monkeypa
     assert run.status == ImportRun.Status.REFUSED
     assert "XM-TEST-A2" in run.message and "UNIQUE constraint failed" in run.message
     assert Activity.objects.count() == 0  # the first chunk, already written, is rolled back too
+
+
+def test_an_sdg_indicator_sector_links_its_target(tree, sdg, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    xml = (
+        activity_xml()
+        .replace('<sector vocabulary="8" code="4.4"/>', '<sector vocabulary="9" code="4.4.1"/>')
+        .replace('<tag vocabulary="3" code="4.4"><narrative>Skills</narrative></tag>', "")
+    )
+    assert "4.4.1" in xml and 'vocabulary="3"' not in xml
+    run = run_import(tree.dept_a, iati_file(xml))
+    assert run.status == ImportRun.Status.APPLIED, run.problems
+    assert list(Activity.objects.get().sdg_targets.all()) == [sdg]
