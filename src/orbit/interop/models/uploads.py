@@ -18,6 +18,12 @@ from orbit.results.models import Framework
 
 
 class IatiUpload(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.BigIntegerField(_("size in bytes"), default=0)
@@ -31,6 +37,14 @@ class IatiUpload(models.Model):
         Framework, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("framework")
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    #: The state of the last import asked for (the dry run on upload, or applying it); large files run in the
+    #: background, so that no request waits minutes for them.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DONE)
+    #: Whether the upload asked for a dry run first.
+    dry_run_requested = models.BooleanField(_("dry run first"), default=True)
+    reason = models.TextField(_("reason"), blank=True)
+    #: Why the import could not run, when it failed.
+    message = models.TextField(_("message"), blank=True)
     #: The dry run made on upload (absent when the file was applied at once).
     dry_run = models.OneToOneField(
         ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="dry_run_upload"
@@ -46,3 +60,7 @@ class IatiUpload(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
