@@ -31,7 +31,7 @@ from orbit.core.i18n import LANGUAGE_NAMES, pick
 from orbit.governance.workflow import ReviewStatus
 from orbit.organisation.access import ALL, can, scope_paths
 from orbit.planning.charts import STATUS_COLOURS, BarRow, grouped_amounts, stacked_bars
-from orbit.planning.models import Activity, Evidence, ItuRegion
+from orbit.planning.models import Activity, Evidence, ItuRegion, ProgressUpdate
 from orbit.planning.models.activities import REGION_BY_UNIT_NAME
 from orbit.planning.selectors import (
     PlanFilters,
@@ -547,7 +547,7 @@ def _build(user: Any, params: ReportParams, progress: Progress | None) -> Result
         framework=framework.pk,
     )
     activities = activity_list(user, plan_filters)
-    activity_rows = {pk: (code, title) for pk, code, title in activities.values_list("pk", "code", "title")}
+    activity_count = len(activities.values_list("pk", flat=True))
     served: dict[int, list[int]] = defaultdict(list)
     for activity_id, node_id in (
         Activity.nodes.through.objects.filter(resultnode__framework=framework, activity__in=activities.values("pk"))
@@ -577,33 +577,41 @@ def _build(user: Any, params: ReportParams, progress: Progress | None) -> Result
     )
     if unit_path:
         approved = approved.filter(unit__path__startswith=unit_path)
-    update_rows = list(
-        approved.order_by("-date", "-id").values_list(
-            "pk", "date", "narrative", "unit__code", "activity_id", "actual_value__indicator_id",
-            "actual_value__period_start", "actual_value__period_end", "is_sample",
-        )
-    )  # fmt: skip
+    # Every approved update is counted and placed, newest first; only the few quoted are read in full.
     update_home: dict[int, int] = {}
-    subjects: dict[int, str] = {}
-    narratives: dict[int, list[Narrative]] = defaultdict(list)
-    for pk, date, narrative, unit_code, activity_id, indicator_id, p_start, p_end, _sample in update_rows:
+    quoted: dict[int, list[int]] = defaultdict(list)
+    for pk, activity_id, indicator_id in approved.order_by("-date", "-id").values_list(
+        "pk", "activity_id", "actual_value__indicator_id"
+    ):
         home_id = home(activity_id, indicator_id)
         if home_id is None:
             continue
         update_home[pk] = home_id
-        if activity_id is not None:
-            code, title = activity_rows.get(activity_id, ("", {}))
-            subject = f"{code} {pick(title)}".strip()
-        else:
-            subject = _("Value of %(indicator)s, %(start)s to %(end)s") % {
-                "indicator": indicator_code.get(indicator_id or 0, ""),
-                "start": p_start,
-                "end": p_end,
-            }
-        subjects[pk] = subject
-        text = pick(narrative)
-        if text and len(narratives[home_id]) < NARRATIVES_PER_NODE:
-            narratives[home_id].append(Narrative(pk, date, unit_code, subject, text))
+        if len(quoted[home_id]) < NARRATIVES_PER_NODE:
+            quoted[home_id].append(pk)
+    language = params.language
+
+    def subject(code: str | None, title: Any, indicator_id: int | None, p_start: Any, p_end: Any) -> str:
+        if code is not None:
+            return f"{code} {pick(title, language)}".strip()
+        return _("Value of %(indicator)s, %(start)s to %(end)s") % {
+            "indicator": indicator_code.get(indicator_id or 0, ""),
+            "start": p_start,
+            "end": p_end,
+        }
+
+    subject_fields = ("activity__code", "activity__title", "actual_value__indicator_id", "actual_value__period_start",
+                      "actual_value__period_end")  # fmt: skip
+    wanted = sorted(pk for pks in quoted.values() for pk in pks) or [0]  # one query, even with none to quote
+    quotes = {
+        pk: Narrative(pk, date, unit_code, subject(*rest), pick(narrative, language))
+        for pk, date, unit_code, narrative, *rest in ProgressUpdate.objects.filter(pk__in=wanted).values_list(
+            "pk", "date", "unit__code", "narrative", *subject_fields
+        )
+    }  # the ids come from the scoped selection above
+    narratives: dict[int, list[Narrative]] = {
+        node_id: [quotes[pk] for pk in pks if pk in quotes and quotes[pk].text] for node_id, pks in quoted.items()
+    }
 
     # Only photos whose publication is allowed: nobody identifiable, or consent on file; never archived ones.
     photo_rows = list(
@@ -614,18 +622,18 @@ def _build(user: Any, params: ReportParams, progress: Progress | None) -> Result
         .order_by("-update__date", "-id")
         .values_list(
             "pk", "update_id", "caption", "credit", "taken_on", "location", "thumbnail", "file", "width", "height",
-            "is_sample",
+            "is_sample", *(f"update__{name}" for name in subject_fields),
         )
     )  # fmt: skip
     photos: dict[int, list[Photo]] = defaultdict(list)
-    for pk, update_id, caption, credit, taken_on, location, thumbnail, file, width, height, sample in photo_rows:
+    for pk, update_id, caption, credit, taken_on, location, thumbnail, file, width, height, sample, *rest in photo_rows:
         photo_home = update_home.get(update_id)
         if photo_home is None or len(photos[photo_home]) >= PHOTOS_PER_NODE:
             continue
         photos[photo_home].append(
             Photo(
-                pk, update_id, pick(caption), credit, taken_on, location, str(thumbnail), str(file), width, height,
-                subjects.get(update_id, ""), bool(sample),
+                pk, update_id, pick(caption, language), credit, taken_on, location, str(thumbnail), str(file), width,
+                height, subject(*rest), bool(sample),
             )
         )  # fmt: skip
 
@@ -647,8 +655,8 @@ def _build(user: Any, params: ReportParams, progress: Progress | None) -> Result
         section = NodeSection(
             pk=node.pk,
             number=node.code,
-            title=pick(node.title),
-            description=pick(node.description) if isinstance(node.description, dict) else "",
+            title=pick(node.title, language),
+            description=pick(node.description, language) if isinstance(node.description, dict) else "",
             tier=node.tier,
             tier_name=_tier_name(framework, node.tier),
             depth=view.depth - top_depth,
@@ -716,7 +724,7 @@ def _build(user: Any, params: ReportParams, progress: Progress | None) -> Result
     summary = [
         (_("Results shown"), len(sections)),
         (_("Indicators"), len(chosen_rows)),
-        (_("Activities"), len(activity_rows)),
+        (_("Activities"), activity_count),
         (_("Approved progress updates"), len(update_home)),
         (_("Photos shown"), sum(len(p) for p in photos.values())),
     ]
@@ -823,7 +831,7 @@ def _indicator_row(
     measure_label = str(dict(Indicator.Measure.choices).get(indicator.measure, indicator.measure))
     unit_label = indicator.unit_label or ("%" if indicator.measure == Indicator.Measure.PERCENTAGE else "")
     unit_name = unit_label or _("value")
-    code, title = indicator.code, pick(indicator.title)
+    code, title = indicator.code, pick(indicator.title, translation.get_language())
     baseline = indicator.baseline_value
 
     def chart() -> str:
@@ -851,7 +859,7 @@ def _indicator_row(
     return IndicatorRow(
         pk=indicator.pk,
         code=indicator.code,
-        title=pick(indicator.title),
+        title=title,
         unit_label=unit_label,
         measure=indicator.measure,
         measure_label=measure_label,

@@ -230,7 +230,7 @@ def test_progress_is_reported(world):
 # --- a fixed number of queries --------------------------------------------------------------------------------------
 
 
-QUERIES = 15
+QUERIES = 16
 
 
 @pytest.mark.parametrize(("size", "seed"), [("small", 7), ("medium", 8)])
