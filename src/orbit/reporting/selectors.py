@@ -40,7 +40,3 @@ def report_run_list(
         runs = runs.filter(framework_id=framework_id)
     return runs.order_by("-requested_at", "-id")
 
-
-def report_run_progress(user: Any, pk: Any) -> ReportRun:
-    """A run's state for the progress poll: only the columns the progress panel shows, one query."""
-    return report_run_get(user, pk)

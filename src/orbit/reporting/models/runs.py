@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from orbit.governance.models import AuditedModel
 from orbit.results.models import Framework
+
+#: How long a running report may go without progress before its page says the worker has probably stopped.
+STALLED_AFTER = dt.timedelta(minutes=10)
 
 
 class ReportFormat(models.TextChoices):
@@ -84,6 +88,14 @@ class ReportRun(AuditedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running with no progress for STALLED_AFTER: the worker producing it has probably stopped."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.progress_at or self.started_at
+        return last is not None and timezone.now() - last > STALLED_AFTER
 
     @property
     def download_name(self) -> str:

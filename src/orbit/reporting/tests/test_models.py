@@ -48,3 +48,16 @@ def test_what_a_run_says_of_itself(run, tree):
     assert run.audit_scope_path() == tree.dept_a.path and run.audit_parent() == run.framework
     assert "progress" in ReportRun.audit_exclude and "status" not in ReportRun.audit_exclude
     assert not run.is_finished and f"#{run.pk}" in run.audit_label()
+
+
+def test_a_running_run_without_progress_for_long_is_stalled(run):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    assert not run.is_stalled  # queued
+    run.status, run.started_at = "running", timezone.now() - dt.timedelta(minutes=30)
+    run.progress_at = timezone.now() - dt.timedelta(minutes=2)
+    assert not run.is_stalled
+    run.progress_at = timezone.now() - dt.timedelta(minutes=11)
+    assert run.is_stalled
