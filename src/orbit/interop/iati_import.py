@@ -13,17 +13,19 @@ so queries grow with the number of chunks, not of activities. Changed records go
 :func:`orbit.governance.services.audited_update` one by one, after the same checks as the results and planning
 services. The whole file is one transaction: a file refused half way (an XML error at the end) leaves nothing.
 
-Finding records again: every imported record has an :class:`orbit.interop.models.IatiLink` keyed by where it stands
-in the file: ``activity:<iati-identifier>``, ``result:<id>#2``, ``indicator:<id>#2.1``, ``period:<id>#2.1.3``,
-``target:<id>#2.1.3.1``, ``actual:<id>#2.1.3.1``, ``budget:<id>#2025:CHF``. Re-importing the same file compares each
-value before writing and changes nothing (no audit event); a changed file updates what changed. The file wins: a
-value edited in Orbit since the last import is set back to the file's on the next import of a file that gives it
-(the audit log shows both changes). Nothing is archived when it disappears from the file. An activity is found again
-by its identifier wherever its results were first attached. Orbit's own export imported back into a framework its
-activities serve is recognised: with that framework chosen, an activity whose identifier is the reporting
-organisation's ref, a hyphen and the code of an activity serving the framework is that activity; it is left as it is
-and counted unchanged. Without a chosen framework the file's activities are copied into the reporting organisation's
-framework (which is how the round trip export → import → export is tested).
+Finding records again: every imported activity, result, indicator and period has an
+:class:`orbit.interop.models.IatiLink` keyed by where it stands in the file: ``activity:<iati-identifier>``,
+``result:<id>#2``, ``indicator:<id>#2.1``, ``period:<id>#2.1.3``. Targets, values and budget lines need no link of
+their own: they are found again under their imported indicator by period, dimension and category, and under their
+imported activity by year and currency. Re-importing the same file compares each value before writing and changes
+nothing (no audit event); a changed file updates what changed. The file wins: a value edited in Orbit since the last
+import is set back to the file's on the next import of a file that gives it (the audit log shows both changes).
+Nothing is archived when it disappears from the file. An activity is found again by its identifier wherever its
+results were first attached. Orbit's own export imported back into a framework its activities serve is recognised:
+with that framework chosen, an activity whose identifier is the reporting organisation's ref, a hyphen and the code
+of an activity serving the framework is that activity; it is left as it is and counted unchanged. Without a chosen
+framework the file's activities are copied into the reporting organisation's framework (which is how the round trip
+export → import → export is tested).
 
 How IATI maps onto Orbit (decisions):
 
@@ -489,20 +491,21 @@ class Mapper:
             pkey = f"{key}.{p_index}"
             w_period = WPeriod(f"period:{pkey}", period.start, period.end, period_type_of(period.start, period.end))
             for kind, items in (("target", period.targets), ("actual", period.actuals)):
-                plain_seen = False
+                seen: set[tuple[str, str] | None] = set()
                 for v_index, value in enumerate(items, start=1):
                     dimension = _dimension_of(value, report, ident, line)
-                    if dimension is None and plain_seen:
+                    if dimension in seen:
+                        shown = f"for {dimension[0]} {dimension[1]}" if dimension else "without a dimension"
                         report.add(
                             ident,
                             "orbit.value",
                             "warning",
                             f"Activity {ident}: period {period.start} to {period.end} of indicator {position} "
-                            f"has more than one {kind} without a dimension; the first is kept.",
+                            f"has more than one {kind} {shown}; the first is kept.",
                             line,
                         )
                         continue
-                    plain_seen = plain_seen or dimension is None
+                    seen.add(dimension)
                     note = _plain(value.comments)
                     number = _number(value.value)
                     fields: dict[str, Any] = {}
@@ -614,6 +617,11 @@ def _changes(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
         elif not _same(getattr(instance, name), value):
             changed[name] = value
     return changed
+
+
+def _value_key(record: Target | ActualValue) -> tuple[Any, ...]:
+    dimension = record.dimension.code if record.dimension is not None else ""
+    return (record.indicator_id, record.period_start, record.period_end, dimension, record.category)
 
 
 def _message(exc: ValidationError) -> str:
@@ -750,6 +758,9 @@ class Importer:
         }
         new_codes = self._new_codes([w for w in chunk if w.key not in links])
         writer = _Writer(self, links, existing_activities)
+        writer.load_values(
+            [link.indicator_id for link in links.values() if link.indicator_id], list(existing_activities)
+        )
         for wanted in chunk:
             writer.plan_activity(wanted, new_codes.get(wanted.key, ""))
         writer.write()
@@ -865,14 +876,12 @@ class Importer:
         keys: list[str] = []
         for wanted in chunk:
             keys.append(wanted.key)
-            keys.extend(f"budget:{wanted.identifier}#{year}:{currency}" for year, currency in wanted.budgets)
             for result in wanted.results:
                 keys.append(result.key)
                 for indicator in result.indicators:
                     keys.append(indicator.key)
                     for period in indicator.periods:
                         keys.append(period.key)
-                        keys.extend(v.key for v in (*period.targets, *period.actuals))
         found: dict[str, IatiLink] = {}
         for index in range(0, len(keys), KEY_BATCH):
             batch = keys[index : index + KEY_BATCH]
@@ -971,6 +980,26 @@ class _Writer:
         self.updates: list[tuple[Any, dict[str, Any], dict[str, Any] | None]] = []
         self.link_updates: list[tuple[IatiLink, dict[str, Any]]] = []
         self.positions: dict[int, int] = {}
+        self.targets: dict[tuple[Any, ...], Target] = {}
+        self.actuals: dict[tuple[Any, ...], ActualValue] = {}
+        self.budgets: dict[tuple[Any, ...], BudgetLine] = {}
+
+    def load_values(self, indicator_ids: list[int], activity_ids: list[int]) -> None:
+        """Targets, values and budget lines of records imported before, by what identifies them in a file.
+
+        A target: its indicator, period, dimension and category (organisation-wide targets only); a value the
+        same (whichever unit reported it); a budget line: its activity, year and currency (source "other").
+        """
+        if indicator_ids:
+            for target in Target.objects.filter(indicator_id__in=indicator_ids, unit__isnull=True).select_related(
+                "dimension"
+            ):
+                self.targets.setdefault(_value_key(target), target)
+            for actual in ActualValue.objects.filter(indicator_id__in=indicator_ids).select_related("dimension"):
+                self.actuals.setdefault(_value_key(actual), actual)
+        if activity_ids:
+            for line in BudgetLine.objects.filter(activity_id__in=activity_ids, source=FundingSource.OTHER):
+                self.budgets.setdefault((line.activity_id, line.year, line.currency), line)
 
     # helpers
 
@@ -1071,9 +1100,8 @@ class _Writer:
     def plan_budgets(self, wanted: WActivity, activity: Activity, scope: str) -> bool:
         changed = False
         for (year, currency), amount in sorted(wanted.budgets.items()):
-            key = f"budget:{wanted.identifier}#{year}:{currency}"
-            link = self.links.get(key)
-            if link is None or link.budget_line is None:
+            current = self.budgets.get((activity.pk, year, currency)) if activity.pk is not None else None
+            if current is None:
                 line = BudgetLine(
                     activity=activity, source=FundingSource.OTHER, year=year, currency=currency, planned=amount,
                     note="IATI budget",
@@ -1089,9 +1117,8 @@ class _Writer:
                     )
                     continue
                 self.new_budgets.append(line)
-                self._link(key, IatiLink.Kind.BUDGET, wanted.identifier, scope, {}, budget_line=line)
                 changed = True
-            elif self._update(link.budget_line, {"planned": amount}, ["activity"]) == "":
+            elif self._update(current, {"planned": amount}, ["activity"]) == "":
                 changed = True
         return changed
 
@@ -1240,8 +1267,11 @@ class _Writer:
         is_target = model is Target
         if not is_target:
             fields["unit"] = self.unit
-        link = self.links.get(value.key)
-        current = (link.target if is_target else link.actual) if link is not None else None
+        start, end = common["period_start"], common["period_end"]
+        key = (indicator.pk, start, end, dimension.code if dimension else "", category)
+        current: Target | ActualValue | None = None
+        if indicator.pk is not None:
+            current = self.targets.get(key) if is_target else self.actuals.get(key)
         if current is None:
             record: Target | ActualValue
             if is_target:
@@ -1267,8 +1297,6 @@ class _Writer:
                 self.report.add(wanted.identifier, "orbit.value", "warning", f"{where}: {problem}", wanted.line)
                 return ""
             (self.new_targets if is_target else self.new_actuals).append(record)  # type: ignore[arg-type]
-            kind = IatiLink.Kind.TARGET if is_target else IatiLink.Kind.ACTUAL
-            self._link(value.key, kind, wanted.identifier, scope, {}, **{"target" if is_target else "actual": record})
             return "created"
         if not is_target and "numerator" in fields:
             fields["value"] = (fields["numerator"] / fields["denominator"] * 100).quantize(_Q6)

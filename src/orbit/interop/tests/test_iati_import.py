@@ -288,3 +288,13 @@ def test_an_sdg_indicator_sector_links_its_target(tree, sdg, settings):
     run = run_import(tree.dept_a, iati_file(xml))
     assert run.status == ImportRun.Status.APPLIED, run.problems
     assert list(Activity.objects.get().sdg_targets.all()) == [sdg]
+
+
+def test_a_changed_budget_updates_its_line(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    run_import(tree.dept_a, iati_file(activity_xml()))
+    changed = run_import(tree.dept_a, iati_file(activity_xml().replace(">500.5<", ">600<")))
+    assert changed.counts["activities"] == {"created": 0, "updated": 1, "unchanged": 0, "refused": 0}
+    assert changed.counts["periods"]["unchanged"] == 1
+    line = BudgetLine.objects.get()  # the same line, updated
+    assert (line.planned, line.version) == (Decimal("1600.00"), 2)
