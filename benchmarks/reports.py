@@ -158,7 +158,8 @@ def main() -> int:
     else:
         db = create_database("sqlite", "bench-reports")
     keep = args.keep or bool(args.data_dir)
-    ok = True
+    formats = [f for f in args.formats.split(",") if f]
+    ok = bool(formats)
     try:
         if not prepared(db):
             print(f"Preparing {db.label}", flush=True)
@@ -170,13 +171,14 @@ def main() -> int:
         out_dir = db.data_dir / "reports"
         out_dir.mkdir(exist_ok=True)
         print(f"\nResults reports of the large plan ({OWNER}, seed {SEED}), {db.label}")
-        for fmt in [f for f in args.formats.split(",") if f]:
+        for fmt in formats:
             figures = child(__file__, db, "render", "--format", fmt, "--out", str(out_dir))
             bar_s, bar_mb = BARS.get(fmt, (None, None))
             met = (bar_s is None or figures["seconds"] <= bar_s) and (bar_mb is None or figures["peak_mb"] < bar_mb)
             ok = ok and met
             print(
-                f"  {fmt:5} {figures['seconds']:7.1f} s (CPU {figures['cpu_seconds']:.1f} s)  peak {figures['peak_mb']:7.1f} MB  "
+                f"  {fmt:5} {figures['seconds']:7.1f} s (CPU {figures['cpu_seconds']:.1f} s)  "
+                f"peak {figures['peak_mb']:7.1f} MB  "
                 f"{figures['bytes'] / 1e6:6.1f} MB file  {figures['nodes']} results, {figures['indicators']} "
                 f"indicators, {figures['photos']} photos  bar ≤ {bar_s} s"
                 + (f", < {bar_mb:.0f} MB" if bar_mb else "")

@@ -76,6 +76,16 @@ def context(report: ResultsReport, *, mode: str = "file", css: str | None = None
     }
 
 
+def screen_context(report: ResultsReport) -> dict[str, Any]:
+    """The context for showing the report inside an Orbit page (``{% include "reporting/document/_body.html" %}``
+    with the style sheet ``reporting/report.css``): photos link to their thumbnails through the planning
+    app's evidence view, which checks the reader's right to each file."""
+    from django.urls import reverse
+
+    set_photo_sources(report, lambda photo: reverse("planning:evidence-thumb", args=[photo.evidence_id]))
+    return context(report, mode="screen", css="")
+
+
 def render_html(report: ResultsReport, *, mode: str = "file", **parts: Any) -> str:
     """The document.  ``mode`` is "file" (stands alone) or "print" (the PDF's source; photo sources must have
     been set, :func:`set_photo_sources`).  ``parts`` narrows it: ``front``, ``nodes``, ``back``, ``css``."""

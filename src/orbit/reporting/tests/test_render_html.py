@@ -48,6 +48,20 @@ def test_downloaded_html_stands_alone(world):
     assert [p for p, _label in steps] == sorted(p for p, _label in steps) and steps[-1][0] == 100
 
 
+def test_the_body_shows_inside_an_orbit_page_with_photos_through_the_evidence_view(world):
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from orbit.reporting.content import build_report
+    from orbit.reporting.render.html import BODY_TEMPLATE, screen_context
+
+    rep = build_report(user=world.bdt, params=ReportParams(framework_id=world.framework.pk, period="2024"))
+    body = render_to_string(BODY_TEMPLATE, screen_context(rep))
+    assert not body.lstrip().startswith("<!doctype") and "Kilometres of fibre" in body
+    sources = sorted(re.findall(r'<img src="([^"]+)"', body))
+    assert sources == sorted(reverse("planning:evidence-thumb", args=[p.evidence_id]) for p in rep.photos)
+
+
 def test_arabic_html_reads_right_to_left_and_chinese_is_chinese(world):
     _rep, html, _steps = html_of(world, language="ar")
     assert '<html lang="ar" dir="rtl">' in html
