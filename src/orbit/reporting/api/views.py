@@ -16,8 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from orbit.core.api.schema import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS
-from orbit.core.api.views import OrbitViewSet
+from orbit.core.api.concurrency import IF_MATCH, etag_header
+from orbit.core.api.schema import CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, WRITE_ERRORS
+from orbit.core.api.versioned import ArchiveSerializer, RestoreSerializer
+from orbit.governance.api.resources import ResourceViewSet
 from orbit.planning.api.views import DOWNLOAD, FILE_RESPONSE, FileRenderer
 from orbit.reporting import selectors, services
 from orbit.reporting.api.serializers import ReportRequestSerializer, ReportRunListParams, ReportRunSerializer
@@ -45,13 +47,25 @@ from orbit.reporting.views import download_response
             **CREATE_ERRORS,
         },
     ),
+    archive=extend_schema(
+        summary="Archive a report run (yours; not while it is queued or running); its file is kept",
+        request=ArchiveSerializer,
+        parameters=[IF_MATCH, etag_header(200)],
+        responses={200: ReportRunSerializer, **WRITE_ERRORS},
+    ),
+    restore=extend_schema(
+        summary="Restore an archived report run to the history",
+        request=RestoreSerializer,
+        parameters=[IF_MATCH, etag_header(200)],
+        responses={200: ReportRunSerializer, **WRITE_ERRORS},
+    ),
     download=extend_schema(
         summary="Download the report's file (an HTML report inline unless ?download=1); 404 until it is done",
         parameters=[DOWNLOAD],
         responses={(200, "application/octet-stream"): FILE_RESPONSE, **READ_ERRORS},
     ),
 )
-class ReportRunViewSet(OrbitViewSet):
+class ReportRunViewSet(ResourceViewSet):
     serializer_class = ReportRunSerializer
     queryset = ReportRun.objects.none()
 
@@ -79,6 +93,18 @@ class ReportRunViewSet(OrbitViewSet):
         response = Response(ReportRunSerializer(run, context=self.context()).data, status=status.HTTP_202_ACCEPTED)
         response["Location"] = reverse("reports-run-detail", args=[run.pk], request=request)
         return response
+
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        run = selectors.report_run_get(request.user, self.object_id())
+        data, version = self.write_input(ArchiveSerializer)
+        return self.show(services.report_archive(actor=request.user, run=run, expected_version=version, **data))
+
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        run = selectors.report_run_get(request.user, self.object_id())
+        data, version = self.write_input(RestoreSerializer)
+        return self.show(services.report_restore(actor=request.user, run=run, expected_version=version, **data))
 
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, FileRenderer])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:

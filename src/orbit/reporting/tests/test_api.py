@@ -116,3 +116,23 @@ def test_the_reports_api_is_in_the_openapi_schema(org):
     assert {"/api/reports/runs/", "/api/reports/runs/{id}/", "/api/reports/runs/{id}/download/"} <= set(paths)
     assert "202" in paths["/api/reports/runs/"]["post"]["responses"]
     assert "400" in paths["/api/reports/runs/"]["post"]["responses"]
+
+
+def test_archive_and_restore_name_the_version_and_are_the_requesters(org, tree):
+    client = client_for(org.reader)
+    run = client.post(RUNS, {"framework": org.framework.pk, "format": "html"}, format="json").json()
+    url = f"{RUNS}{run['id']}/"
+    assert client.post(url + "archive/", {"reason": "old"}, format="json").status_code == 428
+    boss = make_user("bdt.boss")
+    grant(boss, tree.bdt, "manager")
+    refused = client_for(boss).post(url + "archive/", {"reason": "old", "version": run["version"]}, format="json")
+    assert refused.status_code == 403
+    stale = client.post(url + "archive/", {"reason": "old", "version": run["version"] - 1}, format="json")
+    assert stale.status_code == 409
+    if_match = {"If-Match": f'"{run["version"]}"'}
+    archived = client.post(url + "archive/", {"reason": "old"}, format="json", headers=if_match)
+    assert archived.status_code == 200 and archived.json()["archived"] is True
+    assert archived["ETag"] == f'"{run["version"] + 1}"'
+    assert client.get(RUNS).json()["count"] == 0 and client.get(RUNS, {"archived": "true"}).json()["count"] == 1
+    restored = client.post(url + "restore/", {"version": run["version"] + 1}, format="json")
+    assert restored.status_code == 200 and restored.json()["archived"] is False
