@@ -253,7 +253,7 @@ def report_run(*, actor: Any, run_id: int, progress: Progress | None = None) -> 
         with tempfile.TemporaryFile() as out:
             with translation.override(run.language):
                 report = render_report(user=actor, params=params, fmt=run.format, out=out, progress=writer)
-            size = out.tell()
+            size = out.seek(0, 2)  # the end, wherever the writer left the position
             out.seek(0)
             with transaction.atomic():
                 name = default_storage.save(_storage_name(run), File(out))
