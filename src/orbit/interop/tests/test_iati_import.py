@@ -298,3 +298,10 @@ def test_a_changed_budget_updates_its_line(tree, settings):
     assert changed.counts["periods"]["unchanged"] == 1
     line = BudgetLine.objects.get()  # the same line, updated
     assert (line.planned, line.version) == (Decimal("1600.00"), 2)
+
+
+def test_progress_counts_the_activities_read(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    seen: list[int] = []
+    run = run_import(tree.dept_a, iati_file(activity_xml("A1"), activity_xml("A2")), progress=seen.append)
+    assert seen == [1, 2] and run.activities_read == 2
