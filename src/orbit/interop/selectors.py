@@ -68,3 +68,8 @@ def iati_upload_get(*, user: Any, pk: Any) -> IatiUpload:
 def iati_upload_of_dry_run(run: ImportRun) -> IatiUpload | None:
     """The kept upload a dry run was made from (None for a run from the command line or an applied run)."""
     return IatiUpload.objects.select_related("unit", "framework", "applied").filter(dry_run=run).first()
+
+
+def iati_upload_for_job(pk: int) -> IatiUpload:
+    """The upload a background job imports (the job acts as its uploader)."""
+    return IatiUpload.objects.select_related("unit", "framework", "dry_run", "applied").get(pk=pk)

@@ -307,6 +307,10 @@ def iati_export_run(*, actor: Any, export: IatiExport, today: dt.date | None = N
 # --------------------------------------------------------------------------------------------------------------
 # Uploads through the page and the API: the file kept until applied
 
+#: Files larger than this are imported by the background worker: the request returns at once and the page follows
+#: the import (a 20,000-activity file takes minutes).
+BACKGROUND_BYTES = 2 * 1024 * 1024
+
 
 def _keep_upload(stream: BinaryIO) -> tuple[str, str, int]:
     """Store an uploaded IATI file as ``iati/uploads/<sha256>.xml`` (once per content): (storage name, sha256, size)."""
@@ -324,6 +328,14 @@ def _keep_upload(stream: BinaryIO) -> tuple[str, str, int]:
     return name, sha256, size
 
 
+def _set_upload(upload: IatiUpload, **values: Any) -> IatiUpload:
+    """Record the state of an upload's import (a log entry, like :class:`ImportRun`: not audited)."""
+    for field_name, value in values.items():
+        setattr(upload, field_name, value)
+    IatiUpload.objects.filter(pk=upload.pk).update(**values)
+    return upload
+
+
 def iati_upload(
     *,
     actor: Any,
@@ -333,21 +345,19 @@ def iati_upload(
     framework: Framework | None = None,
     dry_run: bool = True,
     reason: str = "",
+    background: bool | None = None,
 ) -> IatiUpload:
     """Keep an uploaded IATI file and import it (or dry-run it); the upload records the run.
 
     After a dry run the file stays in the media storage, so that :func:`iati_upload_apply` applies it without a
-    second upload.
+    second upload. A file larger than :data:`BACKGROUND_BYTES` (or any file with ``background=True``) is imported
+    by the background worker: the upload comes back ``queued`` and says ``done`` with its run when it has finished.
     """
     require(actor, "change", unit.path, noun="unit")
     if framework is not None:
         require(actor, "change", framework.owner_unit.path, noun="framework", public=framework.is_public)
     path, sha256, size = _keep_upload(stream)
-    with default_storage.open(path, "rb") as kept:
-        run = iati_import(
-            actor=actor, stream=kept, name=name, unit=unit, framework=framework, dry_run=dry_run, reason=reason
-        )
-    upload = IatiUpload(
+    upload = IatiUpload.objects.create(
         file_name=name[:255],
         sha256=sha256,
         size=size,
@@ -355,40 +365,71 @@ def iati_upload(
         uploaded_by=actor,
         unit=unit,
         framework=framework,
+        dry_run_requested=dry_run,
+        reason=reason,
+        status=IatiUpload.Status.QUEUED,
     )
+    if background if background is not None else size > BACKGROUND_BYTES:
+        return _enqueue(upload, actor, dry_run=dry_run)
+    return iati_upload_run(actor=actor, upload=upload, dry_run=dry_run)
+
+
+def _enqueue(upload: IatiUpload, actor: Any, *, dry_run: bool) -> IatiUpload:
+    from orbit.interop.tasks import run_iati_upload
+
+    _set_upload(upload, status=IatiUpload.Status.QUEUED, message="")
+    run_iati_upload.enqueue(upload.pk, actor.get_username(), dry_run)
+    return IatiUpload.objects.select_related("unit", "framework", "dry_run", "applied").get(pk=upload.pk)
+
+
+def iati_upload_run(*, actor: Any, upload: IatiUpload, dry_run: bool) -> IatiUpload:
+    """Import a kept upload (a dry run, or applying it) and record the run on it; a failure is kept on the upload."""
+    _set_upload(upload, status=IatiUpload.Status.RUNNING)
+    try:
+        if not default_storage.exists(upload.path):
+            raise ValidationError({"upload": f"{upload.file_name}: the kept copy is gone; upload the file again."})
+        with default_storage.open(upload.path, "rb") as kept:
+            digest = hashlib.sha256()
+            for block in iter(lambda: kept.read(1 << 20), b""):
+                digest.update(block)
+            if digest.hexdigest() != upload.sha256:
+                raise ValidationError({"upload": f"{upload.file_name}: the kept copy changed since it was uploaded."})
+            kept.seek(0)
+            run = iati_import(
+                actor=actor,
+                stream=kept,
+                name=upload.file_name,
+                unit=upload.unit,
+                framework=upload.framework,
+                dry_run=dry_run,
+                reason=upload.reason,
+            )
+    except (ValidationError, OrbitError) as exc:
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _set_upload(upload, status=IatiUpload.Status.FAILED, message=message[:2000])
+        raise
+    except Exception as exc:  # a bug or a full disk: kept on the upload for the page, and logged
+        logger.exception("IATI upload %s failed", upload.pk)
+        return _set_upload(upload, status=IatiUpload.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000])
     if dry_run:
-        upload.dry_run = run
-    else:
-        upload.applied = run
-    upload.save()
-    return upload
+        return _set_upload(upload, dry_run=run, status=IatiUpload.Status.DONE)
+    return _set_upload(upload, applied=run, status=IatiUpload.Status.DONE)
 
 
-def iati_upload_apply(*, actor: Any, upload: IatiUpload, reason: str = "") -> IatiUpload:
-    """Apply a dry-run upload from the kept file, with the unit and framework it was uploaded for."""
+def iati_upload_apply(
+    *, actor: Any, upload: IatiUpload, reason: str = "", background: bool | None = None
+) -> IatiUpload:
+    """Apply a dry-run upload from the kept file, with the unit and framework it was uploaded for (in the background
+    for a large file, as on upload)."""
     require(actor, "change", upload.unit.path, noun="unit")
     if upload.applied_id is not None:
         raise ValidationError({"upload": "This file has already been applied."})
+    if upload.status in (IatiUpload.Status.QUEUED, IatiUpload.Status.RUNNING):
+        raise ValidationError({"upload": "This file is being imported; wait until it has finished."})
     if upload.dry_run is not None and upload.dry_run.status == ImportRun.Status.REFUSED:
         raise ValidationError({"upload": "The file was refused: nothing in it can be applied."})
-    if not default_storage.exists(upload.path):
-        raise ValidationError({"upload": f"{upload.file_name}: the kept copy is gone; upload the file again."})
-    with default_storage.open(upload.path, "rb") as kept:
-        digest = hashlib.sha256()
-        for block in iter(lambda: kept.read(1 << 20), b""):
-            digest.update(block)
-        if digest.hexdigest() != upload.sha256:
-            raise ValidationError({"upload": f"{upload.file_name}: the kept copy changed since the dry run."})
-        kept.seek(0)
-        run = iati_import(
-            actor=actor,
-            stream=kept,
-            name=upload.file_name,
-            unit=upload.unit,
-            framework=upload.framework,
-            dry_run=False,
-            reason=reason,
-        )
-    upload.applied = run
-    upload.save(update_fields=["applied"])
-    return upload
+    if reason:
+        _set_upload(upload, reason=reason)
+    if background if background is not None else upload.size > BACKGROUND_BYTES:
+        return _enqueue(upload, actor, dry_run=False)
+    return iati_upload_run(actor=actor, upload=upload, dry_run=False)

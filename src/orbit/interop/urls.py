@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("export/<int:pk>/download/", views.export_download, name="export-download"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_detail, name="import-detail"),
+    path("import/upload/<int:pk>/", views.upload_detail, name="upload-detail"),
 ]

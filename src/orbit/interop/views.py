@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from orbit.core.errors import PermissionDenied
+from orbit.core.errors import NotFound, OrbitError, PermissionDenied
 from orbit.core.views import web_errors
 from orbit.core.web import apply_validation_error
 from orbit.interop import iati, selectors, services
 from orbit.interop.forms import IatiExportForm, IatiImportForm
-from orbit.interop.models import IatiExport, ImportRun
+from orbit.interop.models import IatiExport, IatiUpload, ImportRun
 from orbit.organisation.access import can, can_anywhere
 from orbit.organisation.selectors import org_unit_restrict
 from orbit.results.selectors import framework_restrict
@@ -131,17 +131,42 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
-        except iati.IatiError as exc:
+        except (iati.IatiError, OrbitError) as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
             form.add_error("file", str(exc))
         else:
-            run = upload.dry_run or upload.applied
-            assert run is not None
-            return HttpResponseRedirect(reverse("interop:import-detail", args=[run.pk]))
+            return HttpResponseRedirect(_upload_url(upload))
     return render(
         request,
         "interop/import.html",
         {"form": form, "page": _page(request, selectors.import_run_restrict(request.user))},
     )
+
+
+def _upload_url(upload: IatiUpload) -> str:
+    """Where to follow an upload: its run once it has one and is finished, else its progress page."""
+    run = upload.applied or upload.dry_run
+    if upload.status == IatiUpload.Status.DONE and run is not None:
+        return reverse("interop:import-detail", args=[run.pk])
+    return reverse("interop:upload-detail", args=[upload.pk])
+
+
+@login_required
+@require_GET
+@web_errors
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large upload being imported in the background; the page follows it and moves on to the run when done."""
+    upload = selectors.iati_upload_get(user=request.user, pk=pk)
+    target = _upload_url(upload)
+    if target != request.path:
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)
+    template = "interop/_upload_status.html" if request.headers.get("HX-Request") else "interop/upload_detail.html"
+    return render(request, template, {"upload": upload})
 
 
 def _counts(run: ImportRun) -> list[tuple[Any, dict[str, int]]]:
@@ -172,12 +197,13 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except iati.IatiError as exc:
             error = str(exc)
         else:
-            assert upload.applied is not None
-            messages.success(request, _("The file was applied."))
-            return HttpResponseRedirect(reverse("interop:import-detail", args=[upload.applied.pk]))
+            if upload.status == IatiUpload.Status.DONE:
+                messages.success(request, _("The file was applied."))
+            return HttpResponseRedirect(_upload_url(upload))
     may_apply = (
         upload is not None
         and upload.applied_id is None
+        and upload.finished
         and run.status != ImportRun.Status.REFUSED
         and can(request.user, "change", run.unit.path)
     )

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from orbit.core.api.fields import IdField, reason_field
 from orbit.core.errors import NotFound
 from orbit.interop.forms import MAX_UPLOAD_BYTES
-from orbit.interop.models import IatiExport, ImportRun
+from orbit.interop.models import IatiExport, IatiUpload, ImportRun
 from orbit.organisation.models import OrgUnit
 from orbit.organisation.selectors import org_unit_get
 from orbit.results.api.serializers import RecordSerializer
@@ -108,6 +108,25 @@ class ImportCreateSerializer(serializers.Serializer[Any]):
             return framework_get(_user(self), value)
         except NotFound as exc:
             raise serializers.ValidationError("No such results framework.") from exc
+
+
+class IatiUploadSerializer(serializers.ModelSerializer[IatiUpload]):
+    """A large file being imported in the background: poll it until ``done`` (then read ``dry_run`` or ``applied``,
+    the runs) or ``failed`` (``message`` says why)."""
+
+    uploaded_by = serializers.CharField(source="uploaded_by.get_username", read_only=True)
+    unit = serializers.IntegerField(source="unit_id", read_only=True)
+    framework = serializers.IntegerField(source="framework_id", read_only=True, allow_null=True)
+    dry_run = serializers.IntegerField(source="dry_run_id", read_only=True, allow_null=True)
+    applied = serializers.IntegerField(source="applied_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = IatiUpload
+        fields = (
+            "id", "file_name", "sha256", "size", "uploaded_by", "unit", "framework", "created_at", "status",
+            "dry_run_requested", "message", "dry_run", "applied",
+        )  # fmt: skip
+        read_only_fields = fields
 
 
 class ApplySerializer(serializers.Serializer[Any]):

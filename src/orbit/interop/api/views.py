@@ -2,9 +2,10 @@
 (``/api/iati/exports/``).
 
 An import needs the change right on its unit (403 without it, 404 for a unit out of sight); an invalid field is 400
-naming it; a file that cannot be read at all is a refused run (201, status ``refused``), not an error. An export is
-written in the background: the created export says ``queued``; poll it until ``done`` or ``failed``. Its file is
-served only when the export is valid (409 otherwise).
+naming it; a file that cannot be read at all is a refused run (201, status ``refused``), not an error. A file over
+2 MB is imported in the background: 202 with the upload (``/api/iati/uploads/{id}/``) to poll until it is done.
+An export is written in the background: the created export says ``queued``; poll it until ``done`` or ``failed``.
+Its file is served only when the export is valid (409 otherwise).
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from orbit.interop.api.serializers import (
     ApplySerializer,
     ExportCreateSerializer,
     IatiExportSerializer,
+    IatiUploadSerializer,
     ImportCreateSerializer,
     ImportRunSerializer,
 )
-from orbit.interop.models import IatiExport, ImportRun
+from orbit.interop.models import IatiExport, IatiUpload, ImportRun
 
 NOT_READY = error_doc("The export is not finished, or it is not valid IATI and is not offered for publication.")
 
@@ -52,12 +54,12 @@ NOT_READY = error_doc("The export is not finished, or it is not valid IATI and i
         summary="Import an IATI activity file (or dry-run it): good activities are imported, each bad one is reported "
         "by identifier, rule and line; importing the same file again changes nothing",
         request={"multipart/form-data": ImportCreateSerializer},
-        responses={201: ImportRunSerializer, **CREATE_ERRORS},
+        responses={201: ImportRunSerializer, 202: IatiUploadSerializer, **CREATE_ERRORS},
     ),
     apply=extend_schema(
         summary="Apply a dry run from the file kept on the server, with the same unit and framework",
         request=ApplySerializer,
-        responses={201: ImportRunSerializer, **CREATE_ERRORS, 404: READ_ERRORS[404]},
+        responses={201: ImportRunSerializer, 202: IatiUploadSerializer, **CREATE_ERRORS, 404: READ_ERRORS[404]},
     ),
 )
 class ImportRunViewSet(OrbitViewSet):
@@ -99,9 +101,17 @@ class ImportRunViewSet(OrbitViewSet):
             )
         except iati.IatiError as exc:
             raise DjangoValidationError({"file": str(exc)}) from exc
-        run = upload.dry_run or upload.applied
-        assert run is not None
-        return self._created(run)
+        return self._answer(upload)
+
+    def _answer(self, upload: IatiUpload) -> Response:
+        """201 with the run when the import has finished; 202 with the upload to poll while it runs in the
+        background (files over 2 MB)."""
+        run = upload.applied if upload.applied_id is not None else upload.dry_run
+        if upload.status == IatiUpload.Status.DONE and run is not None:
+            return self._created(run)
+        response = Response(IatiUploadSerializer(upload, context=self.context()).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = reverse("iati-upload-detail", args=[upload.pk], request=self.request)
+        return response
 
     @action(detail=True, methods=["post"])
     def apply(self, request: Request, pk: str | None = None) -> Response:
@@ -112,8 +122,22 @@ class ImportRunViewSet(OrbitViewSet):
         data = ApplySerializer(data=request.data, context=self.context())
         data.is_valid(raise_exception=True)
         upload = services.iati_upload_apply(actor=request.user, upload=upload, reason=data.validated_data["reason"])
-        assert upload.applied is not None
-        return self._created(upload.applied)
+        return self._answer(upload)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="An IATI file being imported in the background: its status, then the run it made",
+        responses={200: IatiUploadSerializer, **READ_ERRORS},
+    ),
+)
+class IatiUploadViewSet(OrbitViewSet):
+    serializer_class = IatiUploadSerializer
+    queryset = IatiUpload.objects.none()
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        upload = selectors.iati_upload_get(user=request.user, pk=self.object_id())
+        return Response(IatiUploadSerializer(upload, context=self.context()).data)
 
 
 @extend_schema_view(

@@ -4,6 +4,7 @@ valid); status codes, named field errors, scoping, and the OpenAPI schema."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -196,3 +197,28 @@ def test_the_openapi_schema_describes_the_iati_api(plan):  # noqa: F811
         assert path in paths, path
     assert "multipart/form-data" in paths["/api/iati/imports/"]["post"]["requestBody"]["content"]
     assert "409" in paths["/api/iati/exports/{id}/download/"]["get"]["responses"]
+
+
+def test_a_large_file_is_accepted_and_polled(plan, monkeypatch):  # noqa: F811
+    from orbit.interop import services, tasks
+
+    monkeypatch.setattr(services, "BACKGROUND_BYTES", 1000)  # the file is larger: it goes to the worker
+    enqueued: list[tuple[Any, ...]] = []
+    real = tasks.run_iati_upload.enqueue
+    monkeypatch.setattr(tasks, "run_iati_upload", SimpleNamespace(enqueue=lambda *args: enqueued.append(args)))
+    client = api_for(plan.actor)
+    response = client.post(
+        "/api/iati/imports/", {"file": example(), "unit": plan.tree.dept_a.pk, "dry_run": "true"}, format="multipart"
+    )
+    assert response.status_code == 202, response.json()
+    assert response.json()["status"] == "queued" and response.json()["dry_run"] is None
+    real(*enqueued.pop())  # the worker runs it
+    upload = client.get(response["Location"]).json()
+    assert upload["status"] == "done" and upload["dry_run"] is not None and upload["applied"] is None
+    assert client.get(f"/api/iati/imports/{upload['dry_run']}/").json()["dry_run"] is True
+    applied = client.post(f"/api/iati/imports/{upload['dry_run']}/apply/", {}, format="json")
+    assert applied.status_code == 202
+    real(*enqueued.pop())
+    assert client.get(applied["Location"]).json()["applied"] is not None
+    other = api_for(member("outsider", plan.tree.dept_b, "contributor"))
+    assert other.get(response["Location"]).status_code == 404

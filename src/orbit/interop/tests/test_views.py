@@ -4,6 +4,7 @@ then apply without a second upload), the histories, permissions, and every inval
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -270,3 +271,31 @@ def test_an_import_from_the_command_line_shows_without_apply(plan):  # noqa: F81
     page = client_for(plan.actor).get(f"/iati/import/{run.pk}/")
     assert page.status_code == 200
     assert b'id="import-counts"' in page.content and b'id="apply-import"' not in page.content
+
+
+def test_a_large_file_is_imported_in_the_background_and_followed(plan, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(services, "BACKGROUND_BYTES", 1000)  # the file is larger: it goes to the worker
+    enqueued: list[tuple[Any, ...]] = []
+    from orbit.interop import tasks
+
+    real = tasks.run_iati_upload.enqueue
+    monkeypatch.setattr(tasks, "run_iati_upload", SimpleNamespace(enqueue=lambda *args: enqueued.append(args)))
+    client = client_for(plan.actor)
+    path = shared_path("data", "iati", "real", GDI_HUB)
+    response = _import(client, plan.tree.dept_a, path, dry_run=True)
+    upload_record = IatiUpload.objects.get()
+    assert response["Location"] == f"/iati/import/upload/{upload_record.pk}/"
+    assert upload_record.status == IatiUpload.Status.QUEUED and not ImportRun.objects.exists()
+    waiting = client.get(response["Location"])
+    assert waiting.status_code == 200 and b'hx-trigger="every 2s"' in waiting.content
+    real(*enqueued.pop())  # the worker runs it
+    upload_record.refresh_from_db()
+    assert upload_record.status == IatiUpload.Status.DONE and upload_record.dry_run is not None
+    polled = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert polled["HX-Redirect"] == f"/iati/import/{upload_record.dry_run.pk}/"
+    applied = client.post(polled["HX-Redirect"])  # applying a large file goes to the worker too
+    assert applied["Location"] == response["Location"]
+    real(*enqueued.pop())
+    upload_record.refresh_from_db()
+    assert upload_record.applied is not None and Activity.objects.filter(code__isnull=False).exists()
+    assert client.get(response["Location"])["Location"] == f"/iati/import/{upload_record.applied.pk}/"
