@@ -113,6 +113,7 @@ def write_pdf_parts(
 
     from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     # WeasyPrint reports every missing glyph and unsupported property on its logger; keep only real errors.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -123,6 +124,9 @@ def write_pdf_parts(
     plan: list[dict[str, Any]] = [{"front": True, "nodes": runs[0] if runs else [], "back": len(runs) <= 1}]
     plan += [{"front": False, "nodes": run, "back": index == len(runs) - 1} for index, run in enumerate(runs[1:], 1)]
     fetcher = _fetcher_class()(timeout=5)
+    # One font configuration and one image cache for every part: fonts are found and loaded once.
+    font_config = FontConfiguration()
+    images: dict[str, Any] = {}
     writer = PdfWriter()
     pages = 0
     for index, part in enumerate(plan):
@@ -132,10 +136,11 @@ def write_pdf_parts(
         style = css if index == 0 else css + _continuation_css(pages + 1)
         html = render_html(report, mode="print", css=style, **part)
         buffer = io.BytesIO()
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        document = source.render(font_config=font_config, cache=images)
         document.write_pdf(target=buffer)
         pages += len(document.pages)
-        del document, html
+        del document, source, html
         gc.collect()
         writer.append(PdfReader(buffer))
     if progress:
