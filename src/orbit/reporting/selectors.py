@@ -1,14 +1,17 @@
-"""Reads of the report history, scoped: a user sees the runs they asked for and the runs of frameworks they may read."""
+"""Reads of the report history, scoped: a user sees the runs they asked for; administrators see every run.
+
+A report holds what its requester may read. Someone else who may read the same framework may still read fewer of
+its units, so another person's report is never shown to them: they ask for their own, which their scope shapes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from orbit.core.errors import NotFound
 from orbit.reporting.models import ReportRun
-from orbit.results.selectors import framework_restrict
 
 
 def report_run_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[ReportRun]:
@@ -16,8 +19,9 @@ def report_run_restrict(user: Any, *, include_archived: bool = False) -> QuerySe
     runs = manager.select_related("framework__owner_unit", "requested_by")
     if not getattr(user, "is_authenticated", False):
         return runs.none()
-    readable = framework_restrict(user, include_archived=True).values("pk")
-    return runs.filter(Q(requested_by=user) | Q(framework__in=readable))
+    if getattr(user, "is_superuser", False):
+        return runs
+    return runs.filter(requested_by=user)
 
 
 def report_run_get(user: Any, pk: Any, *, include_archived: bool = True) -> ReportRun:
