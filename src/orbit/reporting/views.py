@@ -123,7 +123,7 @@ def download_response(run: ReportRun, *, inline: bool) -> FileResponse:
 @login_required
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    """The report history: the user's own reports and those of frameworks they may read, newest first."""
+    """The report history: the reports the user asked for (every report for administrators), newest first."""
     form = HistoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     runs = selectors.report_run_list(

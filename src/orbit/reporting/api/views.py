@@ -29,7 +29,7 @@ from orbit.reporting.views import download_response
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The report history: your reports and those of frameworks you may read, newest first",
+        summary="The report history: the reports you asked for (every report for administrators), newest first",
         parameters=[ReportRunListParams],
         responses={200: ReportRunSerializer(many=True), **LIST_ERRORS},
     ),
