@@ -31,6 +31,8 @@ from orbit.results.selectors import framework_restrict
 
 GET_POST = require_http_methods(["GET", "POST"])
 HISTORY_PAGE_SIZE = 25
+#: A page lists at most this many problems (the API and the record keep them all).
+MAX_PROBLEMS_SHOWN = 1000
 
 #: The kinds of record an import counts, in the reader's language.
 IMPORT_KINDS = (
@@ -84,7 +86,13 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An export's status and checks; while it runs, the status part refreshes itself (htmx)."""
     found = selectors.iati_export_get(user=request.user, pk=pk)
     template = "interop/_export_status.html" if request.headers.get("HX-Request") else "interop/export_detail.html"
-    return render(request, template, {"export": found, "problems": found.problems})
+    problems = found.problems if isinstance(found.problems, list) else []
+    context = {
+        "export": found,
+        "problems": problems[:MAX_PROBLEMS_SHOWN],
+        "more_problems": len(problems) > MAX_PROBLEMS_SHOWN,
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -200,6 +208,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if upload.status == IatiUpload.Status.DONE:
                 messages.success(request, _("The file was applied."))
             return HttpResponseRedirect(_upload_url(upload))
+    problems = run.problems if isinstance(run.problems, list) else []
     may_apply = (
         upload is not None
         and upload.applied_id is None
@@ -213,7 +222,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "counts": _counts(run),
-            "problems": run.problems if isinstance(run.problems, list) else [],
+            "problems": problems[:MAX_PROBLEMS_SHOWN],
+            "more_problems": len(problems) > MAX_PROBLEMS_SHOWN,
             "upload": upload,
             "applied_run": upload.applied if upload is not None else None,
             "may_apply": may_apply,
