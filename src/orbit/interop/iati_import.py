@@ -5,8 +5,28 @@ results framework follow what others report without anyone retyping it.
 
 How it reads: :func:`orbit.interop.iati.iter_activities` reads one activity at a time (no DTD, no entities, no
 network; UTF-16 and minified files; 1.0x refused; datastore re-exports accepted). Each activity is checked against
-the official schema when one is configured, against Orbit's IATI rules and the IATI codelists. An activity with a
-critical problem or an error is refused and reported by identifier, rule and line; the others are imported.
+the official schema when one is configured, against Orbit's IATI rules and the IATI codelists. As on the official
+validator, only a critical finding (not XML, not IATI, version, schema) makes an activity invalid: it is refused and
+reported by identifier, rule and line. Errors and warnings are handled by the part of the activity they concern
+(:data:`HANDLING`, rule id or prefix → what happens):
+
+* a part Orbit does not import (transactions, regions, sectors other than the SDG vocabularies, document links,
+  planned disbursements, country-budget-items, last-updated-datetime, ...): the activity is imported and the finding
+  reported as it is (outcome "imported as is");
+* a part Orbit imports: that part is left out and the rest imported (outcome "left out"): a budget breaking 7.5.3,
+  8.6.3, 7.8.1 or with a bad type or currency code; a result period breaking 8.6.1; a baseline, target or actual
+  without a value or with one that is not a number (8.8-8.10.1 and .2); the result-level references under 8.11.1
+  (the indicator's are kept); an activity date breaking 11.1.2-11.1.5; a bad code in a coded field Orbit imports
+  (status, date type, country, result type, measure, references, SDG tags and sectors, languages: 9.x.1), which is
+  left out or takes its default. Recipient countries whose percentages break 3.1.x are imported: Orbit keeps none;
+* the activity is refused only when what is left cannot be an Orbit activity: no identifier, no title text
+  (4.3.1), a repeated identifier in the file (1.1.2, the second and later ones), or a record the model refuses.
+
+Every problem in the report carries ``outcome`` (refused, left out or imported as is) and, for the official rules, a
+sentence saying what happened to the data. Counts: ``refused`` per kind counts the activities, results, indicators
+and periods refused (a period left out by 8.6.1 counts there); ``left_out`` counts the parts left out of the records
+imported (budgets, dates, countries and codes under activities; references and types under results; measures,
+references and baseline values under indicators; targets and actuals under periods).
 Activities are written in chunks (:data:`CHUNK_SIZE`): each chunk reads what exists in a fixed number of queries
 and writes new records in bulk (:func:`orbit.governance.services.audited_bulk_create`: one audit event per record),
 so queries grow with the number of chunks, not of activities. Changed records go through
@@ -103,7 +123,8 @@ KEY_BATCH = 500
 """Keys looked up per query (well under every database's limit of parameters)."""
 BLOCKING = frozenset({"critical", "error"})
 KINDS = ("activities", "results", "indicators", "periods")
-OUTCOMES = ("created", "updated", "unchanged", "refused")
+OUTCOMES = ("created", "updated", "unchanged", "refused", "left_out")
+"""Counts per kind: records created, updated, unchanged or refused, and parts of them left out (see HANDLING)."""
 MAX_KEY = 600
 TIER = {"en": "Result", "fr": "Résultat", "es": "Resultado"}
 
@@ -154,26 +175,312 @@ class Report:
     refused: str = ""
     """Why the whole file was refused ("" when it was read)."""
 
-    def add(self, identifier: str, rule: str, severity: str, message: str, line: int | None = None) -> None:
-        problem = {"identifier": identifier, "rule": rule, "severity": severity, "message": message, "line": line}
+    def add(
+        self, identifier: str, rule: str, severity: str, message: str, line: int | None = None, outcome: str = ""
+    ) -> None:
+        """Record a problem; ``outcome`` says what happened to the data: refused, left out or imported as is."""
+        if not outcome:
+            outcome = ORBIT_OUTCOMES.get(rule) or (REFUSED if severity in BLOCKING else AS_IS)
+        problem = {
+            "identifier": identifier, "rule": rule, "severity": severity, "message": message, "line": line,
+            "outcome": outcome,
+        }  # fmt: skip
         if self.problems and problem in self.problems[-20:]:  # the same finding on every narrative of an element
             return
         self.problems.append(problem)
 
-    def add_problem(self, problem: iati.Problem) -> None:
-        self.add(problem.identifier, problem.rule, problem.severity, problem.message, problem.line)
+    def add_problem(self, problem: iati.Problem, handling: Handling | None = None) -> None:
+        if handling is None:
+            handling = handling_of(problem.rule, problem.severity)
+        message = f"{problem.message} Orbit: {handling.note}" if handling.note else problem.message
+        self.add(problem.identifier, problem.rule, problem.severity, message, problem.line, handling.action)
 
     def count(self, kind: str, outcome: str, n: int = 1) -> None:
         self.counts[kind][outcome] += n
 
     @property
     def refused_any(self) -> bool:
-        return bool(self.refused) or any(self.counts[kind]["refused"] for kind in KINDS)
+        """Anything refused or left out: the import is then partial."""
+        return bool(self.refused) or any(self.counts[kind][o] for kind in KINDS for o in ("refused", "left_out"))
 
     @property
     def imported_any(self) -> bool:
         return any(self.counts["activities"][o] for o in ("created", "updated", "unchanged"))
 
+
+# --------------------------------------------------------------------------------------------------------------
+# What a finding does to the data: refused, left out or imported as is
+
+REFUSED = "refused"
+LEFT_OUT = "left out"
+AS_IS = "imported as is"
+
+
+@dataclass(frozen=True)
+class Handling:
+    """What Orbit does with the part of an activity a finding concerns.
+
+    ``prune`` leaves the part out of the activity's element before it is read again (it gets the element the rule
+    points at and returns True when it removed something); ``kind`` is the count whose ``left_out`` rises;
+    ``when`` narrows the handling to some elements (the first handling of a rule whose ``when`` holds applies).
+    """
+
+    action: str
+    note: str
+    kind: str = "activities"
+    prune: Callable[[Any], bool] | None = None
+    when: Callable[[Any], bool] | None = None
+
+
+def _remove(element: Any) -> bool:
+    parent = element.getparent() if element is not None else None
+    if parent is None:
+        return False
+    parent.remove(element)
+    return True
+
+
+def _remove_attribute(name: str) -> Callable[[Any], bool]:
+    def prune(element: Any) -> bool:
+        if element is None or element.get(name) is None:
+            return False
+        del element.attrib[name]
+        return True
+
+    return prune
+
+
+def _remove_budget(element: Any) -> bool:
+    while element is not None and element.tag != "budget":
+        element = element.getparent()
+    return _remove(element)
+
+
+def _remove_result_references(element: Any) -> bool:
+    """8.11.1 points at an indicator's reference; the references of its result go, the indicator's stay."""
+    indicator = element.getparent() if element is not None else None
+    result = indicator.getparent() if indicator is not None else None
+    references = list(result.iterchildren("reference")) if result is not None else []
+    for reference in references:
+        _remove(reference)
+    return bool(references)
+
+
+def _under(element: Any, activity: Any) -> bool:
+    """Whether ``element`` is still inside ``activity`` (a part left out earlier takes its children with it)."""
+    return element is activity or any(a is activity for a in element.iterancestors())
+
+
+def _in_budget(element: Any) -> bool:
+    return any(e.tag == "budget" for e in element.iterancestors()) or element.tag == "budget"
+
+
+def _sdg_target(element: Any) -> bool:
+    vocabulary = (element.get("vocabulary") or "").strip()
+    if element.tag == "tag":
+        return vocabulary == SDG_TARGET_TAG
+    return vocabulary in (SDG_TARGET_SECTOR, SDG_INDICATOR_SECTOR)
+
+
+_TARGET_VALUE = Handling(LEFT_OUT, "this target is not imported.", "periods", _remove)
+_ACTUAL_VALUE = Handling(LEFT_OUT, "this actual value is not imported.", "periods", _remove)
+_BASELINE_VALUE = Handling(
+    LEFT_OUT, "the baseline is imported without a value.", "indicators", _remove_attribute("value")
+)
+_BUDGET = Handling(LEFT_OUT, "this budget is not imported.", "activities", _remove_budget, _in_budget)
+_DATE = Handling(LEFT_OUT, "this date is not imported.", "activities", _remove)
+_NOT_IMPORTED = Handling(AS_IS, "the activity is imported; Orbit does not import this part.")
+_REFUSE = Handling(REFUSED, "the activity is not imported.")
+_REFUSE_CRITICAL = Handling(REFUSED, "the activity is not imported (critical: the file's structure is broken).")
+
+HANDLING: dict[str, tuple[Handling, ...]] = {
+    # critical: not IATI, version, schema, unreadable
+    "0.": (_REFUSE_CRITICAL,),
+    "orbit.version": (_REFUSE_CRITICAL,),
+    "orbit.unreadable": (_REFUSE_CRITICAL,),
+    # what is left could not be an Orbit activity
+    "1.1.2": (Handling(REFUSED, "this repeat of the identifier is not imported (the first one is)."),),
+    "orbit.identifier": (_REFUSE,),
+    "4.3.1": (_REFUSE,),
+    # results and indicators
+    "8.6.1": (Handling(LEFT_OUT, "this period is not imported.", "periods_refused", _remove),),
+    "8.8.1": (_BASELINE_VALUE,),
+    "8.8.2": (_BASELINE_VALUE,),
+    "8.8.3": (Handling(AS_IS, "the baseline of a qualitative indicator is imported without a value."),),
+    "8.9.1": (_TARGET_VALUE,),
+    "8.9.2": (_TARGET_VALUE,),
+    "8.9.3": (Handling(AS_IS, "a whole number is imported as the target's score."),),
+    "8.10.1": (_ACTUAL_VALUE,),
+    "8.10.2": (_ACTUAL_VALUE,),
+    "8.10.3": (Handling(AS_IS, "a whole number is imported as the actual's score."),),
+    "8.11.1": (
+        Handling(
+            LEFT_OUT,
+            "the result's references are not imported; the indicator's are.",
+            "results",
+            _remove_result_references,
+        ),
+    ),
+    # budgets and money
+    "8.6.3": (_BUDGET, _NOT_IMPORTED),
+    "7.5.3": (_BUDGET,),
+    "7.8.1": (_BUDGET, _NOT_IMPORTED),
+    # dates
+    "11.1.1": (_NOT_IMPORTED,),
+    "11.1.2": (Handling(LEFT_OUT, "the planned end date is not imported.", "activities", _remove),),
+    "11.1.3": (Handling(LEFT_OUT, "the actual end date is not imported.", "activities", _remove),),
+    "11.1.4": (_DATE,),
+    "11.1.5": (_DATE,),
+    "11.2.1": (_NOT_IMPORTED,),
+    "11.2.2": (_NOT_IMPORTED,),
+    "6.11.1": (Handling(AS_IS, "the activity is imported without a start date."),),
+    # classifications: Orbit keeps no percentages, no regions and no sectors other than the SDG vocabularies
+    "2.1.": (Handling(AS_IS, "the activity is imported; Orbit keeps no sector percentages."),),
+    "3.1.": (Handling(AS_IS, "the recipient countries are imported without percentages (Orbit keeps none)."),),
+    "3.4.": (Handling(AS_IS, "the countries are imported without percentages; Orbit does not import regions."),),
+    # text
+    "4.1.1": (Handling(AS_IS, "narratives without a language are read as English."),),
+    "4.4.1": (Handling(AS_IS, "the activity is imported without that description."),),
+    # codelists (9.x.1), by the attribute they check: a bad code in a part Orbit imports leaves it out
+    "code:@default-currency": (
+        Handling(LEFT_OUT, "the default currency is not used.", "activities", _remove_attribute("default-currency")),
+    ),
+    "code:activity-date/@type": (_DATE,),
+    "code:activity-status/@code": (
+        Handling(LEFT_OUT, "the status is not imported; the activity is planned.", "activities", _remove),
+    ),
+    "code:budget/@type": (_BUDGET,),
+    "code:budget/value/@currency": (_BUDGET,),
+    "code:recipient-country/@code": (
+        Handling(LEFT_OUT, "this country is not imported.", "activities", _remove),
+    ),
+    "code:result/@type": (
+        Handling(LEFT_OUT, "the result is imported without a type.", "results", _remove_attribute("type")),
+    ),
+    "code:result/reference/@vocabulary": (
+        Handling(LEFT_OUT, "this reference is not imported.", "results", _remove),
+    ),
+    "code:result/indicator/@measure": (
+        Handling(
+            LEFT_OUT, "the measure is not imported; the indicator is a number.", "indicators",
+            _remove_attribute("measure"),
+        ),
+    ),
+    "code:result/indicator/reference/@vocabulary": (
+        Handling(LEFT_OUT, "this reference is not imported.", "indicators", _remove),
+    ),
+    "code:tag/@code": (
+        Handling(LEFT_OUT, "the activity is not linked to this SDG target.", "activities", _remove, _sdg_target),
+        _NOT_IMPORTED,
+    ),
+    "code:sector/@code": (
+        Handling(LEFT_OUT, "the activity is not linked to this SDG target.", "activities", _remove, _sdg_target),
+        _NOT_IMPORTED,
+    ),
+    "code:@xml:lang": (
+        Handling(
+            LEFT_OUT, "the language is not used; the text takes the activity's default language.", "activities",
+            _remove_attribute(_XML_LANG),
+        ),
+    ),
+}
+"""Rule id (or a prefix ending in a dot, or ``code:`` and the attribute a codelist rule checks) → what happens.
+
+A finding of a rule not in the table refuses the activity when it is critical or an error, and is imported as is
+when it is a warning; every rule Orbit checks is in the table (a test sees to it)."""
+
+
+def handling_of(rule: str, severity: str, element: Any = None, path: str = "") -> Handling:
+    """The handling of one finding: by codelist path, else by rule id, else by the longest matching prefix."""
+    candidates: tuple[Handling, ...] = ()
+    if path and f"code:{path}" in HANDLING:
+        candidates = HANDLING[f"code:{path}"]
+    elif path:
+        candidates = (_NOT_IMPORTED,)
+    elif rule in HANDLING:
+        candidates = HANDLING[rule]
+    else:
+        prefixes = [p for p in HANDLING if p.endswith(".") and rule.startswith(p)]
+        if prefixes:
+            candidates = HANDLING[max(prefixes, key=len)]
+    for handling in candidates:
+        if handling.when is None or element is None or handling.when(element):
+            return handling
+    if severity == "critical":
+        return _REFUSE_CRITICAL
+    if severity == "error":
+        return _REFUSE
+    return Handling(AS_IS, "")
+
+
+@dataclass
+class Finding:
+    """One problem of an activity with what Orbit does about it."""
+
+    problem: iati.Problem
+    handling: Handling
+    element: Any = None
+
+
+def rule_findings(element: Any, today: dt.date) -> list[Finding]:
+    """Orbit's IATI rules on one activity, each finding with the element it points at and its handling."""
+    identifier = (element.findtext("iati-identifier") or "").strip()
+    shown = identifier or "(no identifier)"
+    found: list[Finding] = []
+    for entry in iati_rules.RULES:
+        for where in entry.check(element, today):
+            line = where.sourceline if where is not None else element.sourceline
+            text = f"Activity {shown}, line {line}: {entry.message}"
+            problem = iati.Problem(entry.id, entry.severity, text, line, identifier)
+            found.append(Finding(problem, handling_of(entry.id, entry.severity, where), where))
+    return found
+
+
+def code_findings(element: Any) -> list[Finding]:
+    """The codelist checks of :func:`orbit.interop.codelists.check_codes`, each with its element and handling."""
+    identifier = (element.findtext("iati-identifier") or "").strip()
+    activity = identifier or "(no identifier)"
+    found: list[Finding] = []
+    for check in codelists._compiled():
+        for where in check.elements(element):
+            if check.condition is not None and not check.condition(where):
+                continue
+            code = (where.text or "").strip() if check.attribute == "text()" else where.get(check.attribute)
+            if code is None:
+                continue
+            entry = codelists.codelist(check.mapped.codelist).get(code)
+            if entry is not None and not entry.withdrawn:
+                continue
+            values = {"activity": activity, "line": where.sourceline, "code": code, "where": check.shown}
+            if entry is None:
+                text = codelists.MESSAGES["invalid"].format(
+                    official=check.mapped.message, codelist=check.mapped.codelist, **values
+                )
+                problem = iati.Problem(check.mapped.rule, check.mapped.severity, text, where.sourceline, identifier)
+                handling = handling_of(problem.rule, problem.severity, where, check.shown)
+            else:
+                text = codelists.MESSAGES["withdrawn"].format(name=entry.name, codelist=check.mapped.codelist, **values)
+                problem = iati.Problem(codelists.WITHDRAWN_RULE, "warning", text, where.sourceline, identifier)
+                handling = Handling(AS_IS, "the code is imported as it is.")
+            found.append(Finding(problem, handling, where))
+    return found
+
+
+ORBIT_OUTCOMES: dict[str, str] = {
+    "orbit.value": LEFT_OUT,
+    "orbit.qualitative": LEFT_OUT,
+    "orbit.country": LEFT_OUT,
+    "orbit.budget": LEFT_OUT,
+    "orbit.sdg": LEFT_OUT,
+    "orbit.period": REFUSED,
+    "orbit.cycle": REFUSED,
+    "orbit.overlap": REFUSED,
+    "orbit.result": REFUSED,
+    "orbit.indicator": REFUSED,
+    "orbit.activity": REFUSED,
+}
+"""What Orbit's own findings (made while mapping onto Orbit's model) do to the data; the others are imported as is
+(shortened, read as another status or measure, under the first dimension)."""
 
 # --------------------------------------------------------------------------------------------------------------
 # What the file asks for, before looking at the database
@@ -249,14 +556,16 @@ def _texts(
             kept[code] = text
     if dropped:
         languages = ", ".join(sorted({lang for lang, _ in dropped}))
+        narratives_kept = bool(kept)
         if not kept:
             kept["en"] = dropped[0][1]
             note = "kept as the English text, as no narrative is in a language Orbit holds"
         else:
             note = "not kept (Orbit holds English, French, Spanish, Russian, Chinese and Arabic)"
         report.add(
-            identifier, "orbit.language", "warning", f"Activity {identifier}: {what} in {languages}: {note}.", line
-        )
+            identifier, "orbit.language", "warning", f"Activity {identifier}: {what} in {languages}: {note}.", line,
+            LEFT_OUT if narratives_kept else AS_IS,
+        )  # fmt: skip
     if max_length is not None:
         for code, text in list(kept.items()):
             if len(text) > max_length:
@@ -667,17 +976,36 @@ class Importer:
     def run(self, stream: Any, *, schema: Any, progress: Callable[[int], None] | None = None) -> Report:
         """Import every activity of ``stream``; raises :class:`iati.IatiError` when the whole file is refused."""
         today = self.today
+        handled: dict[int, Handling] = {}
+        pruned: dict[str, Any] = {}
+        left_out: Counter[str] = Counter()
 
         def checks(element: Any) -> list[iati.Problem]:
-            found = lower_case_languages(element)
-            return [*found, *iati_rules.check_activity(element, today=today), *codelists.check_codes(element)]
+            handled.clear()
+            pruned.clear()
+            left_out.clear()
+            findings = [
+                *(Finding(p, handling_of(p.rule, p.severity)) for p in lower_case_languages(element)),
+                *rule_findings(element, today),
+                *code_findings(element),
+            ]
+            for finding in findings:
+                handled[id(finding.problem)] = finding.handling
+                prune = finding.handling.prune
+                if prune is None or finding.element is None or not _under(finding.element, element):
+                    continue
+                if prune(finding.element):
+                    pruned["element"] = element
+                    left_out[finding.handling.kind] += 1
+            return [finding.problem for finding in findings]
 
         seen: Counter[str] = Counter()
         chunk: list[WActivity] = []
         for result in iati.iter_activities(stream, name=self.name, schema=schema, check=checks):
             self.report.activities_read += 1
             identifier = result.identifier
-            line = result.activity.line if result.activity is not None else None
+            activity = result.activity
+            line = activity.line if activity is not None else None
             problems = list(result.problems)
             seen[identifier] += 1
             if seen[identifier] > 1:
@@ -685,7 +1013,9 @@ class Importer:
                 shown = identifier or "(blank)"
                 text = f"Activity {shown}: {rule.message} It appears {seen[identifier]} times so far."
                 problems.append(iati.Problem(rule.id, rule.severity, text, line, identifier))
-            if not identifier and not any(p.severity in BLOCKING for p in problems):
+            settled = [(p, handled.get(id(p)) or handling_of(p.rule, p.severity)) for p in problems]
+            refused = activity is None or any(h.action == REFUSED for _, h in settled)
+            if not identifier and not refused:
                 problems.append(
                     iati.Problem(
                         "orbit.identifier",
@@ -706,14 +1036,26 @@ class Importer:
                     )
                 )
             for problem in problems:
-                self.report.add_problem(problem)
-            if result.activity is None or any(p.severity in BLOCKING for p in problems):
-                self._refuse(result.activity)
+                handling = handled.get(id(problem)) or handling_of(problem.rule, problem.severity)
+                refused = refused or handling.action == REFUSED
+                self.report.add_problem(problem, handling)
+            periods_left_out = left_out.pop("periods_refused", 0)
+            if periods_left_out:
+                self.report.count("periods", "refused", periods_left_out)
+            if activity is not None and pruned:  # read again without the parts left out
+                activity = iati.read_activity(pruned["element"], version=activity.version).activity
+            if activity is None or refused:
+                self._refuse(activity)
             else:
-                chunk.append(self.mapper.activity(result.activity))
+                for kind, n in left_out.items():
+                    self.report.count(kind, "left_out", n)
+                chunk.append(self.mapper.activity(activity))
                 if len(chunk) >= self.chunk_size:
                     self._apply_safely(chunk)
                     chunk = []
+            handled.clear()
+            pruned.clear()
+            left_out.clear()
             if progress is not None:
                 progress(self.report.activities_read)
         if chunk:

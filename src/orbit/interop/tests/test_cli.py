@@ -77,15 +77,27 @@ def test_import_prints_the_report_and_exits_0(tree, settings):
 
 def test_import_exits_1_naming_the_refused_activity_rule_and_line(tree, settings):
     settings.ORBIT_IATI_SCHEMA_DIR = shared_path("data", "iati", "schema")
-    path = shared_path("data", "iati", "invalid", "real-usaid-3-activities_one-with-validator-errors.xml")
+    path = shared_path("data", "iati", "invalid", "jsvalidator-iati-dup-activity-ids.xml")
     out, status = _run_import(str(path), "--unit", tree.bdt.code)
     assert status == 1
-    refused = [line for line in out.splitlines() if " 9.90.1 error: " in line]
-    assert refused and all(line.startswith("US-GOV-1-") and "(line " in line for line in refused)
+    refused = [line for line in out.splitlines() if " 1.1.2 error: " in line]
+    assert len(refused) == 1 and refused[0].startswith("AA-AAA-123456789-ABC123: ") and "(line 56)" in refused[0]
+    assert "not imported" in refused[0]
     assert "partly applied" in out
     broken = shared_path("data", "iati", "invalid", "jsvalidator-not-xml.xml")
     out, status = _run_import(str(broken), "--unit", tree.bdt.code)
     assert status == 1 and "not XML" in out
+
+
+def test_import_of_parts_orbit_does_not_import_reports_them_and_exits_0(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = shared_path("data", "iati", "schema")
+    path = shared_path("data", "iati", "invalid", "real-usaid-3-activities_one-with-validator-errors.xml")
+    out, status = _run_import(str(path), "--unit", tree.bdt.code)
+    assert status == 0, out
+    reported = [line for line in out.splitlines() if " 9.90.1 error: " in line]
+    assert reported
+    assert all(line.startswith("US-GOV-1-") and "Orbit does not import this part" in line for line in reported)
+    assert re.search(r"^activities\s+3\s+0\s+0\s+0$", out, re.MULTILINE)
 
 
 def test_import_exits_2_on_bad_arguments(tree, tmp_path):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from lxml import etree
 
 from orbit.core.context import audit_context
 from orbit.core.errors import NotFound, PermissionDenied
@@ -152,7 +154,7 @@ def test_reimport_changes_nothing_and_a_changed_file_only_what_changed(tree, sdg
     }  # fmt: skip
     assert AuditEvent.objects.count() == events  # nothing written, not even an audit event
     changed = run_import(tree.dept_a, iati_file(activity_xml("A1"), activity_xml("A2", actual="65")))
-    assert changed.counts["periods"] == {"created": 0, "updated": 1, "unchanged": 1, "refused": 0}
+    assert changed.counts["periods"] == {"created": 0, "updated": 1, "unchanged": 1, "refused": 0, "left_out": 0}
     assert changed.counts["activities"]["updated"] == 0
     new_events = AuditEvent.objects.filter(seq__gt=0).order_by("-seq")[: AuditEvent.objects.count() - events]
     assert [(e.object_type, e.action) for e in new_events] == [("results.actualvalue", "update")]
@@ -184,14 +186,71 @@ def test_a_file_broken_at_the_end_leaves_nothing(tree, settings):
 
 def test_a_bad_activity_is_refused_and_the_good_ones_imported(tree, settings):
     settings.ORBIT_IATI_SCHEMA_DIR = None
-    bad = activity_xml("BAD").replace('type="3" iso-date="2026-12-31"', 'type="3" iso-date="2024-12-31"')
+    bad = activity_xml("BAD").replace("<narrative>Schools online BAD</narrative>", "<narrative> </narrative>")
+    bad = re.sub(r"<narrative xml:lang=\"(FR|zh|sw)\">[^<]*</narrative>", "", bad, count=3)
     run = run_import(tree.dept_a, iati_file(activity_xml("A1"), bad))
     assert run.status == ImportRun.Status.PARTIAL
-    assert run.counts["activities"] == {"created": 1, "updated": 0, "unchanged": 0, "refused": 1}
-    refused = [p for p in run.problems if p["severity"] == "error"]
-    assert {(p["identifier"], p["rule"]) for p in refused} == {("XM-TEST-BAD", "11.1.2")}
+    assert run.counts["activities"] == {"created": 1, "updated": 0, "unchanged": 0, "refused": 1, "left_out": 0}
+    assert run.counts["periods"]["refused"] == 1  # with its activity
+    refused = [p for p in run.problems if p["outcome"] == "refused"]
+    assert {(p["identifier"], p["rule"], p["severity"]) for p in refused} == {("XM-TEST-BAD", "4.3.1", "error")}
     assert all(p["line"] for p in refused)
     assert list(Activity.objects.values_list("code", flat=True)) == ["A1"]
+
+
+def test_a_bad_part_is_left_out_and_its_activity_imported(tree, sdg, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    bad = (
+        activity_xml("BAD")
+        .replace('type="3" iso-date="2026-12-31"', 'type="3" iso-date="2024-12-31"')  # 11.1.2: before the start
+        .replace('<period-end iso-date="2025-06-30"/>', '<period-end iso-date="2027-06-30"/>')  # 7.5.3
+        .replace('<target value="50"/>', '<target value="fifty"/>')  # 8.9.2
+        .replace('<reference vocabulary="99"', '<reference vocabulary="77"')  # 9.74.1
+        .replace('<recipient-country code="UG"', '<recipient-country code="U1"')  # 9.50.1
+        .replace('<recipient-country code="KE" percentage="60"/>', '<recipient-country code="KE" percentage="70"/>')
+    )
+    run = run_import(tree.dept_a, iati_file(activity_xml("A1"), bad))
+    assert run.status == ImportRun.Status.PARTIAL
+    assert run.counts["activities"] == {"created": 2, "updated": 0, "unchanged": 0, "refused": 0, "left_out": 3}
+    assert run.counts["indicators"]["left_out"] == 1 and run.counts["periods"]["left_out"] == 1
+    outcomes = {p["rule"]: p["outcome"] for p in run.problems if p["identifier"] == "XM-TEST-BAD"}
+    assert outcomes == {
+        "11.1.2": "left out", "7.5.3": "left out", "8.9.2": "left out", "9.74.1": "left out",
+        "9.50.1": "left out", "3.1.2": "imported as is", "orbit.language": "left out",
+    }  # fmt: skip
+    for problem in run.problems:
+        if problem["rule"][0].isdigit():
+            assert "Orbit: " in problem["message"]
+    activity = Activity.objects.get(code="BAD")
+    assert (activity.planned_start, activity.planned_end) == (dt.date(2025, 1, 1), None)
+    assert activity.countries == ["KE"]
+    assert [(b.year, b.planned) for b in BudgetLine.objects.filter(activity=activity)] == [(2025, Decimal("500.50"))]
+    indicator = Indicator.objects.get(node__activities=activity)
+    assert IatiLink.objects.get(indicator=indicator).data["references"] == []
+    assert list(Target.objects.filter(indicator=indicator).values_list("category", flat=True)) == ["female"]
+    again = run_import(tree.dept_a, iati_file(activity_xml("A1"), bad))  # the same file again changes nothing
+    assert {k: v["unchanged"] for k, v in again.counts.items()} == {
+        "activities": 2, "results": 2, "indicators": 2, "periods": 2,
+    }  # fmt: skip
+
+
+def test_every_rule_orbit_checks_has_its_handling():
+    from orbit.interop import codelists, iati_import, iati_rules
+
+    for rule_id in iati_rules.implemented_rule_ids():
+        handling = iati_import.handling_of(rule_id, "error")
+        assert handling.note, rule_id
+    for mapped in codelists.mapping():
+        path = mapped.path.removeprefix("//iati-activity/").removeprefix("//")
+        handling = iati_import.handling_of(mapped.rule, mapped.severity, None, path)
+        assert handling.action in (iati_import.LEFT_OUT, iati_import.AS_IS), path
+    assert iati_import.handling_of("0.3.1", "critical").action == iati_import.REFUSED
+    transaction_value = etree.fromstring("<transaction><value>1</value></transaction>")[0]
+    budget_value = etree.fromstring("<budget><value>1</value></budget>")[0]
+    assert iati_import.handling_of("7.8.1", "error", transaction_value).action == iati_import.AS_IS
+    assert iati_import.handling_of("7.8.1", "error", budget_value).action == iati_import.LEFT_OUT
+    assert iati_import.handling_of("99.9.9", "error").action == iati_import.REFUSED  # unknown errors refuse
+    assert iati_import.handling_of("99.9.9", "warning").action == iati_import.AS_IS
 
 
 def test_results_attach_to_a_chosen_framework_within_its_cycle(tree, settings):
@@ -294,7 +353,7 @@ def test_a_changed_budget_updates_its_line(tree, settings):
     settings.ORBIT_IATI_SCHEMA_DIR = None
     run_import(tree.dept_a, iati_file(activity_xml()))
     changed = run_import(tree.dept_a, iati_file(activity_xml().replace(">500.5<", ">600<")))
-    assert changed.counts["activities"] == {"created": 0, "updated": 1, "unchanged": 0, "refused": 0}
+    assert changed.counts["activities"] == {"created": 0, "updated": 1, "unchanged": 0, "refused": 0, "left_out": 0}
     assert changed.counts["periods"]["unchanged"] == 1
     line = BudgetLine.objects.get()  # the same line, updated
     assert (line.planned, line.version) == (Decimal("1600.00"), 2)
