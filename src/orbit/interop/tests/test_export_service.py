@@ -133,3 +133,20 @@ def test_the_command_takes_the_configured_publisher(plan, tmp_path):  # noqa: F8
     root = etree.parse(str(path)).getroot()
     assert root.findtext("iati-activity/iati-identifier") == "XM-CONF-DS-1"
     assert root.find("iati-activity/reporting-org").get("ref") == "XM-CONF"
+
+
+def test_publisher_settings_are_checked_at_start_up(monkeypatch):
+    from orbit import config
+
+    monkeypatch.setenv("ORBIT_IATI_PUBLISHER_PREFIX", "XM-DAC-41120")
+    monkeypatch.setenv("ORBIT_IATI_REPORTING_ORG_REF", "XM-DAC-41120")
+    monkeypatch.setenv("ORBIT_IATI_REPORTING_ORG_NAME", " ITU ")
+    monkeypatch.delenv("ORBIT_IATI_REPORTING_ORG_TYPE", raising=False)
+    assert config.iati_publisher() == ("XM-DAC-41120", "XM-DAC-41120", "ITU", "40")
+    monkeypatch.setenv("ORBIT_IATI_PUBLISHER_PREFIX", "XM DAC")
+    with pytest.raises(config.ConfigError, match="ORBIT_IATI_PUBLISHER_PREFIX"):
+        config.iati_publisher()
+    monkeypatch.setenv("ORBIT_IATI_PUBLISHER_PREFIX", "XM-DAC-41120")
+    monkeypatch.setenv("ORBIT_IATI_REPORTING_ORG_TYPE", "multilateral")
+    with pytest.raises(config.ConfigError, match="ORBIT_IATI_REPORTING_ORG_TYPE"):
+        config.iati_publisher()
