@@ -76,12 +76,16 @@ bench: install-test
 	@# Results: the tree endpoint and the roll-ups on the generated large plan (SQLite, and PostgreSQL when one answers).
 	@# Planning: the dashboard and the plan list on the generated large plan.
 	@# Processes: the dependency graph in memory, then impact analysis on 10,000 processes and the BPMN import.
+	@# Reports: the PDF and Excel results reports of the large plan with 200 photos.
+	@# IATI: the large plan (20,160 activities) exported streaming, then imported.
 	@$(BIN)/python benchmarks/results_tree.py; tree=$$?; \
 	$(BIN)/python benchmarks/rollup_vs_sql.py; rollup=$$?; \
 	$(BIN)/python benchmarks/planning_pages.py; planning=$$?; \
 	$(BIN)/python benchmarks/process_graph.py; graph=$$?; \
 	$(BIN)/python benchmarks/processes.py; processes=$$?; \
-	exit $$(( tree || rollup || planning || graph || processes ))
+	$(BIN)/python benchmarks/reports.py; reports=$$?; \
+	$(BIN)/python benchmarks/iati.py; iati=$$?; \
+	exit $$(( tree || rollup || planning || graph || processes || reports || iati ))
 
 messages: install
 	cd src/orbit && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit makemessages --all --ignore "tests/*" && ORBIT_DATA_DIR=$(CURDIR)/var ../../$(BIN)/orbit compilemessages

@@ -26,3 +26,33 @@ def test_every_documented_command_exists():
     assert {"serve", "demo", "audit", "backup", "restore", "check"} <= documented
     missing = documented - set(get_commands())
     assert not missing, f"README documents commands that do not exist: {sorted(missing)}"
+
+
+def _help_text(command: str, sub: str | None) -> str:
+    import argparse
+
+    from django.core.management import load_command_class
+
+    parser = load_command_class(get_commands()[command], command).create_parser("orbit", command)
+    if sub is not None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction) and sub in action.choices:
+                return str(action.choices[sub].format_help())
+    return str(parser.format_help())
+
+
+def test_every_option_in_the_command_table_is_accepted_by_its_command() -> None:
+    """Each row of the README's command table names options its command (or subcommand) really has."""
+    rows = re.findall(r"^\| `orbit ([^`]+)` \|", README, flags=re.MULTILINE)
+    checked = 0
+    for usage in rows:
+        words = usage.split()
+        command = words[0]
+        if command not in get_commands() or command in {"migrate", "shell", "check"}:
+            continue
+        sub = words[1] if len(words) > 1 and re.fullmatch(r"[a-z][a-z-]*", words[1]) else None
+        help_text = _help_text(command, sub)
+        for option in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", usage)):
+            assert option in help_text, f"README: `orbit {usage}` names {option}, which the command does not accept"
+            checked += 1
+    assert checked > 20, f"only {checked} options checked: did the table's format change?"
