@@ -183,8 +183,26 @@ def _counts(run: ImportRun) -> list[tuple[Any, dict[str, int]]]:
     for key, label in IMPORT_KINDS:
         found = counts.get(key)
         kind: dict[str, Any] = found if isinstance(found, dict) else {}
-        rows.append((label, {k: int(kind.get(k) or 0) for k in ("created", "updated", "unchanged", "refused")}))
+        rows.append(
+            (label, {k: int(kind.get(k) or 0) for k in ("created", "updated", "unchanged", "refused", "left_out")})
+        )
     return rows
+
+
+#: What happened to the data a problem concerns, as the import report records it, in the reader's language.
+OUTCOME_LABELS = {
+    "refused": gettext_lazy("refused"),
+    "left out": gettext_lazy("left out"),
+    "imported as is": gettext_lazy("imported as is"),
+}
+
+
+def _problems(problems: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {**p, "outcome_label": OUTCOME_LABELS.get(str(p.get("outcome", "")), p.get("outcome", ""))}
+        for p in problems
+        if isinstance(p, dict)
+    ]
 
 
 @login_required
@@ -222,7 +240,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "run": run,
             "counts": _counts(run),
-            "problems": problems[:MAX_PROBLEMS_SHOWN],
+            "problems": _problems(problems[:MAX_PROBLEMS_SHOWN]),
             "more_problems": len(problems) > MAX_PROBLEMS_SHOWN,
             "upload": upload,
             "applied_run": upload.applied if upload is not None else None,

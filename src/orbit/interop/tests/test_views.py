@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 #: A real AidStream file: 4 activities with 4 results and 12 indicators (counted by hand in the file).
 GDI_HUB = "gdihub-GB-COH-11126312_aidstream_results-periods-sdg-sectors.xml"
+OFFICIAL = "activity-standard-example-annotated.xml"
 
 
 def client_for(user: Any) -> Client:
@@ -299,3 +300,18 @@ def test_a_large_file_is_imported_in_the_background_and_followed(plan, monkeypat
     upload_record.refresh_from_db()
     assert upload_record.applied is not None and Activity.objects.filter(code__isnull=False).exists()
     assert client.get(response["Location"])["Location"] == f"/iati/import/{upload_record.applied.pk}/"
+
+
+def test_the_report_says_what_happened_to_each_problem_and_counts_parts_left_out(plan):  # noqa: F811
+    """The official example breaks 8.11.1 (its result-level references are left out) and 9.86.1 in a transaction
+    region (a part Orbit does not import): the page says which was left out and which imported as is."""
+    client = client_for(plan.actor)
+    response = _import(client, plan.tree.dept_a, shared_path("data", "iati", "official", OFFICIAL), dry_run=True)
+    assert response.status_code == 302, response.content[:2000]
+    run = ImportRun.objects.get()
+    left_out = sum(int(c.get("left_out") or 0) for c in run.counts.values())
+    assert left_out >= 1
+    page = client.get(response["Location"]).content.decode()
+    rows = {row.split("</td>")[1].removeprefix("<td>"): row for row in page.split("<tr>") if "</td>" in row}
+    assert "left out" in rows["8.11.1"] and "imported as is" in rows["9.86.1"]
+    assert "Parts left out" in page
