@@ -96,3 +96,26 @@ def test_a_large_report_is_laid_out_in_parts_numbered_on(world):
     for expected in ("Kilometres of fibre", "Trainees certified", "Open photo", "Approved narrative A1"):
         assert expected in joined
     assert "Data cut-off" in texts[0] and "Produced by Orbit" in texts[-1]
+
+
+def test_print_charts_draw_every_period_without_text(world):
+    import re
+
+    from orbit.reporting.content import build_report
+    from orbit.reporting.render.pdf import print_chart, print_nodes
+
+    rep = build_report(user=world.bdt, params=ReportParams(framework_id=world.framework.pk))
+    indicators = [ind for node in print_nodes(rep.nodes) for ind in node.indicators]
+    assert indicators and any(len(ind.periods) > 1 for ind in indicators)
+    for ind in indicators:
+        svg = ind.chart_svg
+        assert svg == print_chart(ind) and svg.startswith("<svg") and "<text" not in svg
+        marks = re.findall(r'<path d="([^"]*)" fill="([^"]*)"/>', svg)
+        targets = sum(1 for p in ind.periods if p.target is not None)
+        actuals = sum(1 for p in ind.periods if p.actual is not None)
+        assert [d.count("z") for d, _fill in marks] == [n for n in (targets, actuals) if n]
+        assert svg.count("<polyline") == (targets > 1) + (actuals > 1)
+        assert ("stroke-dasharray=\"2 3\"" in svg) == (ind.baseline is not None)
+    # the report's own indicators keep the results engine's chart (the HTML file and Word use it)
+    first = next(ind for node in rep.nodes for ind in node.indicators)
+    assert "<text" in first.chart_svg
