@@ -184,6 +184,10 @@ SPECTACULAR_SETTINGS = {
         "DimensionKindEnum": "orbit.results.models.Dimension.Kind",
         "ValueStatusEnum": "orbit.results.models.ActualValue.Status",
         "ResultStatusEnum": "orbit.results.rollup.STATUSES",
+        # Background jobs (report runs, IATI exports and uploads) share one set of states.
+        "JobStatusEnum": "orbit.reporting.models.ReportRun.Status",
+        "IatiJobStatusEnum": "orbit.interop.models.IatiExport.Status",
+        "IatiImportStatusEnum": "orbit.interop.models.ImportRun.Status",
     },
 }
 
