@@ -1,0 +1,1 @@
+"""The orbit.interop package."""

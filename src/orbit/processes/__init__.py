@@ -1,0 +1,1 @@
+"""The orbit.processes package."""

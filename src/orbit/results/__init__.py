@@ -1,0 +1,1 @@
+"""The orbit.results package."""

@@ -1,0 +1,1 @@
+"""The orbit.reporting.management.commands package."""
