@@ -110,6 +110,8 @@ LANGUAGES = [
 ]
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Orbit's additions to Django's number formats (thousands grouping for Chinese and Arabic).
+FORMAT_MODULE_PATH = ["orbit.core.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -18,12 +18,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from orbit.core.errors import NotFound
@@ -881,8 +881,25 @@ def _indicator_row(
 
 
 def number_text(value: Decimal | int | float | None) -> str:
-    """A number as people read it (no exponent, no trailing zeros); "—" when there is none."""
-    return charts.fmt(value)
+    """A number as people read it in the report's language: thousands grouped ("75,000"; "75 000" in French),
+    at most two decimals (four below 1), no exponent, no trailing zeros; "—" when there is none.  Excel keeps
+    the exact value."""
+    if value is None:
+        return "—"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return "—"
+    places = 2 if abs(number) >= 1 else 4
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    digits = rounded.as_tuple()
+    exponent = digits.exponent if isinstance(digits.exponent, int) else 0
+    # Trailing zeros after the point are dropped: 12.50 → 12.5, 75000.00 → 75000.
+    decimals = -exponent
+    while decimals > 0 and rounded == rounded.quantize(Decimal(1).scaleb(-(decimals - 1))):
+        decimals -= 1
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0"
+    return formats.number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def percent_text(ratio: Decimal | None) -> str:

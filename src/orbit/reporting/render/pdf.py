@@ -285,6 +285,10 @@ def write_pdf_parts(
             progress(55 + int(40 * done / len(plan)), _("Laying out pages (part %(n)d of %(total)d)")
                      % {"n": min(done + 1, len(plan)), "total": len(plan)})  # fmt: skip
 
+    # What exists now (Django, the report, the fonts) lives through every part: the collector stops walking it,
+    # in this process and in the forked workers (whose pages it then leaves shared, too).
+    gc.collect()
+    gc.freeze()
     try:
         workers = _workers(len(plan))
         note(0)
@@ -309,6 +313,7 @@ def write_pdf_parts(
                 pages += count
                 note(index + 1)
     finally:
+        gc.unfreeze()
         _JOB.clear()
     if progress:
         progress(96, _("Writing the PDF"))

@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
-from orbit.reporting.content import ReportError, ReportParams, build_report
+from orbit.reporting.content import ReportError, ReportParams, build_report, number_text, percent_text
 from orbit.reporting.tests.report_data import generated_world, hand_world
 
 pytestmark = pytest.mark.django_db
@@ -225,6 +226,38 @@ def test_progress_is_reported(world):
     params = ReportParams(framework_id=world.framework.pk)
     build_report(user=world.bdt, params=params, progress=lambda percent, _label: steps.append(percent))
     assert steps == sorted(steps) and steps[0] < steps[-1] <= 50
+
+
+# --- numbers as readers read them ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "expected"),
+    [
+        ("en", Decimal("75000"), "75,000"),
+        ("en", Decimal("1234567.891"), "1,234,567.89"),
+        ("en", Decimal("36.333333"), "36.33"),
+        ("en", Decimal("12.50"), "12.5"),
+        ("en", Decimal("1E+3"), "1,000"),
+        ("en", Decimal("0.00251"), "0.0025"),
+        ("en", Decimal("-0.00001"), "0"),
+        ("en", -1500, "-1,500"),
+        ("en", 2.5, "2.5"),
+        ("en", None, "—"),
+        ("en", Decimal("NaN"), "—"),
+        ("fr", Decimal("75000.5"), "75\xa0000,5"),
+        ("zh-hans", Decimal("75000"), "75,000"),
+        ("ar", Decimal("75000.25"), "75.000,25"),
+    ],
+)
+def test_numbers_are_grouped_and_rounded_in_the_report_language(language, value, expected):
+    with translation.override(language):
+        assert number_text(value) == expected
+
+
+def test_percentages_are_whole():
+    assert percent_text(Decimal("0.884")) == "88 %"
+    assert percent_text(None) == "—"
 
 
 # --- a fixed number of queries --------------------------------------------------------------------------------------
