@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-
-SHARED = Path(__file__).resolve().parent.parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """A file under ../shared; skipped with a reason when absent, a failure in CI."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        message = f"{path} is absent (../shared is not beside this clone)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " and CI=true requires it")
-        pytest.skip(message)
-    return path
+from tests.support import SHARED, shared_path  # noqa: F401 (the tests import them from here)
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Data shared beside the clone (reference data, IATI and BPMN corpora); never committed.
+SHARED = ROOT.parent / "shared"
 ORBIT = Path(sys.executable).with_name("orbit")
 if not ORBIT.exists():
     ORBIT = ROOT / ".venv" / "bin" / "orbit"
@@ -122,3 +124,14 @@ def postgres_databases(prefix: str, count: int = 1) -> Iterator[list[str]]:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as admin:
             for name in names:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared; skipped with a reason when absent, a failure in CI."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is absent (../shared is not beside this clone)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " and CI=true requires it")
+        pytest.skip(message)
+    return path

@@ -8,29 +8,17 @@ Screenshots of the preview, the graph and the round are kept in the temporary di
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import pytest
 from tests.browser.test_planning import _no_errors
 from tests.browser.test_results import DESKTOP, _log_in, _option_value
+from tests.support import shared_path
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(tempfile.gettempdir())
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """A file under ../shared (as the root conftest's helper; that module is shadowed here by this folder's)."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        message = f"{path} is absent (../shared is not beside this clone)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " and CI=true requires it")
-        pytest.skip(message)
-    return path
 
 
 def test_analyst_imports_bpmn_analyses_impact_and_finds_quick_wins(browser, orbit_url):  # type: ignore[no-untyped-def]
