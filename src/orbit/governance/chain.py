@@ -53,9 +53,28 @@ def _normalise(name: str, value: Any) -> Any:
     return value
 
 
-def canonical_bytes(event: AuditEvent) -> bytes:
-    payload = {name: _normalise(name, getattr(event, name)) for name in HASHED_FIELDS}
+def normalised(name: str, value: Any) -> Any:
+    """A field's value as the hash covers it (datetimes in UTC text, the actor's id an integer)."""
+    return _normalise(name, value)
+
+
+def canonical_payload_bytes(payload: dict[str, Any]) -> bytes:
+    """The bytes the HMAC covers, from the normalised values of every name in ``HASHED_FIELDS``."""
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def canonical_bytes(event: AuditEvent) -> bytes:
+    return canonical_payload_bytes({name: _normalise(name, getattr(event, name)) for name in HASHED_FIELDS})
+
+
+def hmac_key() -> bytes:
+    """The key as bytes; a writer of many events reads it once and passes it to :func:`payload_hmac`."""
+    return _key()
+
+
+def payload_hmac(payload: dict[str, Any], key: bytes) -> str:
+    """The HMAC of a normalised payload (see :func:`canonical_payload_bytes`): the same as :func:`compute_hmac`."""
+    return hmac_module.new(key, canonical_payload_bytes(payload), hashlib.sha256).hexdigest()
 
 
 def compute_hmac(event: AuditEvent) -> str:

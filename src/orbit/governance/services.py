@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from orbit.core import context
 from orbit.core.errors import AnonymousWrite, StaleVersion
+from orbit.governance import chain
 from orbit.governance.chain import compute_hmac
 from orbit.governance.models import AuditChainHead, AuditedModel, AuditEvent
 from orbit.governance.models.audit import GENESIS_HASH
@@ -296,6 +297,116 @@ def audited_restore(*, actor: Any, instance: M, expected_version: int, reason: s
     return current
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+"""Values :func:`audit_value` returns unchanged (exact types: subclasses such as enums take the full path)."""
+
+_EVENT_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "request_id",
+    "source",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "object_version",
+    "parent_type",
+    "parent_id",
+    "scope_path",
+    "changes_json",
+    "reason",
+    "prev_hash",
+    "hmac",
+)
+"""Every column of an audit event but its primary key, in the order the bulk writer fills its rows."""
+
+_EMPTY_CHANGES: tuple[Any, ...] = (None, "", {}, [])
+
+
+def _snapshot_plan(instance: models.Model) -> list[tuple[str, str]]:
+    """(name, attname) of the fields :func:`snapshot` covers for ``instance``, in the same order."""
+    exclude = set(getattr(instance, "audit_exclude", ()))
+    return [
+        (field.name, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key and field.name not in exclude
+    ]
+
+
+def _bulk_changes(instance: models.Model, plan: list[tuple[str, str]]) -> dict[str, list[Any]]:
+    """The changes of a create event, as ``audited_create`` records them: every field that is not empty."""
+    changes: dict[str, list[Any]] = {}
+    for name, attname in plan:
+        value = getattr(instance, attname)
+        if type(value) not in _PLAIN_TYPES:
+            value = audit_value(value)
+        if value not in _EMPTY_CHANGES:
+            changes[name] = [None, value]
+    return changes
+
+
+def _event_insert_sql() -> tuple[str, list[models.Field[Any, Any]]]:
+    meta = AuditEvent._meta
+    stored = [field.attname for field in meta.concrete_fields if not field.primary_key]
+    if sorted(stored) != sorted(_EVENT_COLUMNS):
+        raise RuntimeError(f"the audit event's columns changed: {sorted(stored)}; update _EVENT_COLUMNS")
+    by_attname = {field.attname: field for field in meta.concrete_fields}
+    fields = [by_attname[name] for name in _EVENT_COLUMNS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})", fields
+
+
+def _insert_events(rows: list[list[Any]]) -> None:
+    """Insert audit event rows (values in ``_EVENT_COLUMNS`` order) with one prepared statement.
+
+    A value that is not a plain string or integer goes through its field's ``get_db_prep_save``, as the ORM
+    would send it (the same value of a column once); plain ones are what the ORM would send anyway.
+    """
+    sql, fields = _event_insert_sql()
+    prepared: dict[tuple[int, int], Any] = {}
+    for row in rows:
+        for index, value in enumerate(row):
+            if type(value) is not str and type(value) is not int and value is not None:
+                known = prepared.get((index, id(value)))
+                if known is None:
+                    known = prepared[(index, id(value))] = (value, fields[index].get_db_prep_save(value, connection))
+                row[index] = known[1]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _load_parents(instances: list[M], foreign_keys: list[models.ForeignKey[Any, Any]]) -> None:
+    """Read the uncached foreign-key targets of ``instances`` in one query per field (not one per record).
+
+    Validation needs no existence query for a record found this way (the base manager reads it, as
+    ``ForeignKey.validate`` would), and the audit hooks (``audit_parent``, ``audit_label``,
+    ``audit_scope_path``) follow these relations.  A record not found stays uncached, and ``full_clean``
+    refuses it as before; so does a value of the wrong type (the lookup raises before any query is sent).
+    Fields with ``limit_choices_to`` are left to ``full_clean``, which checks the limit too.
+    """
+    names = [
+        field.name
+        for field in foreign_keys
+        if not field.get_limit_choices_to()
+        and any(getattr(i, field.attname) is not None and not field.is_cached(i) for i in instances)
+    ]
+    if not names:
+        return
+    try:
+        models.prefetch_related_objects(instances, *names)
+    except (ValueError, TypeError, ValidationError):
+        pass  # full_clean reports the value it cannot read, record by record
+    for instance in instances:  # a record not found is not held: full_clean checks it again and refuses it
+        cache = instance._state.fields_cache
+        for name in names:
+            if name in cache and cache[name] is None:
+                del cache[name]
+
+
 @transaction.atomic
 def audited_bulk_create(
     *,
@@ -312,6 +423,10 @@ def audited_bulk_create(
     is validated field by field (``full_clean`` without the per-row uniqueness queries); the database's
     constraints still refuse duplicates, and then nothing of the batch is kept.  ``relations``, aligned with
     ``instances``, sets many-to-many fields (name → records or primary keys), recorded in each one's event.
+
+    Each event holds what :func:`audited_create` would record for the record (the same fields, changes,
+    parent, scope and label), and is chained and signed as :func:`record_event` does; the events are written
+    with one prepared statement.  The related records the audit hooks read are loaded in bulk beforehand.
     """
     require_actor(actor)
     if not instances:
@@ -319,19 +434,20 @@ def audited_bulk_create(
     if not connection.in_atomic_block:
         raise RuntimeError("audited_bulk_create must run inside a transaction")
     now = timezone.now()
+    model = type(instances[0])
+    foreign_keys = [field for field in model._meta.concrete_fields if isinstance(field, models.ForeignKey)]
+    _load_parents(instances, foreign_keys)
     for instance in instances:
         # A foreign key whose record is held in memory needs no existence query (it was read or just written).
         held = [
             field.name
-            for field in instance._meta.concrete_fields
-            if isinstance(field, models.ForeignKey) and field.is_cached(instance)
-            and getattr(instance, field.name) is not None
+            for field in foreign_keys
+            if field.is_cached(instance) and field.get_cached_value(instance) is not None
         ]
         instance.full_clean(exclude=held, validate_unique=False, validate_constraints=False)
         instance.created_at = now
         instance.updated_at = now
         instance.version = 1
-    model = type(instances[0])
     model.all_objects.bulk_create(instances, batch_size=batch_size)
     if any(instance.pk is None for instance in instances):
         raise RuntimeError("the database did not return the new primary keys")
@@ -357,38 +473,75 @@ def audited_bulk_create(
     if head is None:
         head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
     seq, prev = head.seq, head.hash
-    events: list[AuditEvent] = []
+    key = chain.hmac_key()
     object_type = object_type_of(model)
+    actor_id, actor_username = actor.pk, actor.get_username()
+    event_reason = reason or ctx.reason
+    action = str(AuditEvent.Action.CREATE)
+    # What every event of the batch shares, as the hash covers it (see chain.canonical_bytes).
+    common = {
+        "occurred_at": chain.normalised("occurred_at", now),
+        "actor_id": chain.normalised("actor_id", actor_id),
+        "actor_username": actor_username,
+        "request_id": ctx.request_id,
+        "source": ctx.source,
+        "action": action,
+        "object_type": object_type,
+        "object_version": 1,
+        "reason": event_reason,
+    }
+    plans: dict[type[models.Model], list[tuple[str, str]]] = {}
+    event_rows: list[list[Any]] = []
     for index, instance in enumerate(instances):
-        after = snapshot(instance)
-        changes = {name: [None, value] for name, value in after.items() if value not in (None, "", {}, [])}
+        plan = plans.get(type(instance))
+        if plan is None:
+            plan = plans[type(instance)] = _snapshot_plan(instance)
+        changes = _bulk_changes(instance, plan)
         for name, ids in (related[index] if related else {}).items():
             if ids:
                 changes[name] = [None, ids]
         parent = instance.audit_parent()
+        if parent is None:
+            parent_type, parent_id = "", ""
+        else:
+            parent_type = object_type_of(parent)
+            parent_id = str(parent.pk)
         seq += 1
-        event = AuditEvent(
-            seq=seq,
-            occurred_at=now,
-            actor_id=actor.pk,
-            actor_username=actor.get_username(),
-            request_id=ctx.request_id,
-            source=ctx.source,
-            action=AuditEvent.Action.CREATE,
-            object_type=object_type,
-            object_id=str(instance.pk),
-            object_label=instance.audit_label()[:200],
-            object_version=1,
-            parent_type=object_type_of(parent) if parent is not None else "",
-            parent_id=str(parent.pk) if parent is not None else "",
-            scope_path=instance.audit_scope_path(),
-            changes_json=json.dumps(changes, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-            reason=reason or ctx.reason,
-            prev_hash=prev,
+        payload = {
+            **common,
+            "seq": seq,
+            "object_id": str(instance.pk),
+            "object_label": instance.audit_label()[:200],
+            "parent_type": parent_type,
+            "parent_id": parent_id,
+            "scope_path": instance.audit_scope_path(),
+            "changes_json": json.dumps(changes, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+            "prev_hash": prev,
+        }
+        digest = chain.payload_hmac(payload, key)
+        event_rows.append(
+            [
+                seq,
+                now,
+                actor_id,
+                actor_username,
+                ctx.request_id,
+                ctx.source,
+                action,
+                object_type,
+                payload["object_id"],
+                payload["object_label"],
+                1,
+                parent_type,
+                parent_id,
+                payload["scope_path"],
+                payload["changes_json"],
+                event_reason,
+                prev,
+                digest,
+            ]
         )
-        event.hmac = compute_hmac(event)
-        prev = event.hmac
-        events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+        prev = digest
+    _insert_events(event_rows)
     AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return instances
