@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
-from orbit.reporting.content import ResultsReport
+from orbit.reporting.content import ResultsReport, number_text
 from orbit.reporting.render.html import image_type
 
 #: Pixel width charts are rasterised at (twice their drawn size: sharp when printed at 16 cm).
@@ -150,11 +150,11 @@ class _Writer:
     def summary(self) -> None:
         r = self.report
         self.heading(_("Summary"), 1)
-        self.table([_("Summary"), _("Count")], [[label, str(count)] for label, count in r.summary], numeric={1})
+        self.table([_("Summary"), _("Count")], [[label, number_text(count)] for label, count in r.summary], numeric={1})
         self.paragraph()
         keys = list(r.status_labels)
         self.table([_("Indicators by status"), *[r.status_labels[k] for k in keys]],
-                   [[_("All indicators"), *[str(r.totals.get(k, 0)) for k in keys]]],
+                   [[_("All indicators"), *[number_text(r.totals.get(k, 0)) for k in keys]]],
                    numeric=set(range(1, len(keys) + 1)))  # fmt: skip
 
     def overview(self, progress: Callable[[int, str], None]) -> None:

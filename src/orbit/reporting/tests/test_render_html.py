@@ -85,3 +85,12 @@ def test_formats_and_unknown_format(world):
     assert set(CONTENT_TYPES) == set(EXTENSIONS) == set(FORMATS)
     with pytest.raises(ReportError, match="format: unknown format 'odt'"):
         render_report(user=world.bdt, params=ReportParams(framework_id=world.framework.pk), fmt="odt", out=io.BytesIO())
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "20,160"), ("fr", "20\xa0160"), ("zh-hans", "20,160")])
+def test_counts_are_printed_grouped_in_the_report_language(language, expected):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override(language):
+        assert Template("{% load report_numbers %}{{ n|report_number }}").render(Context({"n": 20160})) == expected
