@@ -7,6 +7,7 @@ and appends one :class:`AuditEvent` to the chain.  Domain services
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -367,13 +368,14 @@ def _insert_events(rows: list[list[Any]]) -> None:
     would send it (the same value of a column once); plain ones are what the ORM would send anyway.
     """
     sql, fields = _event_insert_sql()
+    db = connections[connection.alias]
     prepared: dict[tuple[int, int], Any] = {}
     for row in rows:
         for index, value in enumerate(row):
             if type(value) is not str and type(value) is not int and value is not None:
                 known = prepared.get((index, id(value)))
                 if known is None:
-                    known = prepared[(index, id(value))] = (value, fields[index].get_db_prep_save(value, connection))
+                    known = prepared[(index, id(value))] = (value, fields[index].get_db_prep_save(value, db))
                 row[index] = known[1]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
@@ -396,15 +398,107 @@ def _load_parents(instances: list[M], foreign_keys: list[models.ForeignKey[Any, 
     ]
     if not names:
         return
-    try:
+    with contextlib.suppress(ValueError, TypeError, ValidationError):  # full_clean reports such a value itself
         models.prefetch_related_objects(instances, *names)
-    except (ValueError, TypeError, ValidationError):
-        pass  # full_clean reports the value it cannot read, record by record
     for instance in instances:  # a record not found is not held: full_clean checks it again and refuses it
         cache = instance._state.fields_cache
         for name in names:
             if name in cache and cache[name] is None:
                 del cache[name]
+
+
+_PLAIN_FIELD_TYPES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.BooleanField: (bool,),
+}
+"""Field classes (exactly these) whose ``pre_save`` and ``get_db_prep_save`` return a value of these types, or
+``None``, unchanged: the bulk insert sends such values as they are and every other one through the field."""
+
+_AUTO_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+_IMMUTABLE_TYPES = frozenset({dt.datetime, dt.date, dt.time, Decimal, uuid.UUID})
+
+
+def _insert_returning_keys(model: type[M], instances: list[M], batch_size: int) -> bool:
+    """Insert new records as ``bulk_create`` does and set their primary keys; False when it cannot (then nothing).
+
+    The same statement Django writes (``INSERT … VALUES … RETURNING`` the key), with each value prepared by
+    its field (``pre_save``, ``get_db_prep_save``), but without the per-value work of the query compiler.
+    It handles plain tables with an automatic key on a database that returns the keys of a multi-row
+    insert; anything else (expressions as values, database defaults, inherited tables) is left to
+    ``bulk_create``.
+    """
+    opts = model._meta
+    fetch_rows = getattr(connection.ops, "fetch_returned_insert_rows", None)
+    if (
+        opts.parents
+        or fetch_rows is None
+        or not connection.features.can_return_rows_from_bulk_insert
+        or type(opts.pk) not in _AUTO_FIELDS
+        or any(field is not opts.pk for field in opts.db_returning_fields)
+        or any(type(instance) is not model or instance.pk is not None for instance in instances)
+    ):
+        return False
+    fields = [field for field in opts.concrete_fields if not isinstance(field, models.AutoField)]
+    if any(
+        field.generated or field.db_default is not models.NOT_PROVIDED or hasattr(field, "get_placeholder")
+        for field in fields
+    ):
+        return False
+    db = connections[connection.alias]  # the connection itself, not the proxy that looks it up at each use
+    plan = [(field, field.attname, _PLAIN_FIELD_TYPES.get(type(field))) for field in fields]
+    for instance in instances:
+        instance._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+    # The same immutable value object (e.g. the creation time of every record) is prepared once per field.
+    prepared: dict[tuple[int, int], tuple[Any, Any]] = {}
+    value_rows: list[list[Any]] = []
+    for instance in instances:
+        row: list[Any] = []
+        for index, (field, attname, plain) in enumerate(plan):
+            if plain is not None:
+                value = getattr(instance, attname)
+                if value is None or type(value) in plain:
+                    row.append(value)
+                    continue
+            value = field.pre_save(instance, True)
+            if type(value) in _IMMUTABLE_TYPES:
+                known = prepared.get((index, id(value)))
+                if known is None:
+                    known = prepared[(index, id(value))] = (value, field.get_db_prep_save(value, db))
+                row.append(known[1])
+                continue
+            if hasattr(value, "resolve_expression"):
+                return False
+            row.append(field.get_db_prep_save(value, db))
+        value_rows.append(row)
+    ops, quote = connection.ops, connection.ops.quote_name
+    size = max(min(batch_size, ops.bulk_batch_size(fields, instances)), 1)
+    columns = ", ".join(quote(field.column) for field in fields)
+    returning, returning_params = ops.return_insert_columns([opts.pk])
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    keys: list[Any] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(value_rows), size):
+            batch = value_rows[start : start + size]
+            sql = (
+                f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES {', '.join([one_row] * len(batch))} {returning}"
+            )
+            cursor.execute(sql, [value for row in batch for value in row] + list(returning_params))
+            keys.extend(row[0] for row in fetch_rows(cursor))
+    if len(keys) != len(instances):
+        raise RuntimeError("the database did not return a primary key for each new record")
+    for instance, key in zip(instances, keys, strict=True):
+        instance.pk = opts.pk.to_python(key)
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    return True
 
 
 @transaction.atomic
@@ -448,7 +542,8 @@ def audited_bulk_create(
         instance.created_at = now
         instance.updated_at = now
         instance.version = 1
-    model.all_objects.bulk_create(instances, batch_size=batch_size)
+    if not _insert_returning_keys(model, instances, batch_size):
+        model.all_objects.bulk_create(instances, batch_size=batch_size)
     if any(instance.pk is None for instance in instances):
         raise RuntimeError("the database did not return the new primary keys")
     related: list[dict[str, list[Any]]] = [

@@ -67,6 +67,14 @@ def test_bulk_events_hold_what_single_creates_record(tree, system_actor, indicat
         with transaction.atomic():
             bulk = audited_bulk_create(actor=system_actor, instances=targets(indicator, 6))
         single = [audited_create(actor=system_actor, instance=t) for t in targets(indicator, 6)]
+    # the rows stored are those a save() stores (every field read back, but the key and the times)
+    own = {"id", "created_at", "updated_at"}
+    stored = {r["id"]: r for r in Target.all_objects.filter(pk__in=[t.pk for t in bulk + single]).values()}
+    for b, s in zip(bulk, single, strict=True):
+        assert {k: v for k, v in stored[b.pk].items() if k not in own} == {
+            k: v for k, v in stored[s.pk].items() if k not in own
+        }
+        assert stored[b.pk]["created_at"] == b.created_at and stored[b.pk]["version"] == 1
     bulk_events, single_events = events_of(bulk), events_of(single)
     assert len(bulk_events) == 6
     for b, s in zip(bulk_events, single_events, strict=True):
@@ -184,3 +192,30 @@ def test_a_parent_that_does_not_exist_is_refused_as_full_clean_refuses_it(tree, 
     assert refused.value.message_dict == by_full_clean.value.message_dict
     assert "indicator" in refused.value.message_dict
     assert not Target.objects.filter(indicator=indicator).exists()
+
+
+def test_bulk_rows_with_json_decimal_and_date_fields_equal_saved_ones(tree, system_actor, indicator, cli_context):
+    def build(code):
+        return Indicator(
+            node=indicator.node, code=code, title={"en": "Children vaccinated", "fr": "Enfants vaccinés"},
+            definition={"en": "Share of the cohort"}, measure=Indicator.Measure.NUMBER,
+            baseline_value=Decimal("41.250"), baseline_date=dt.date(2024, 6, 30), dimension_codes=["SEX", "AGE"],
+            unit_label="children", position=3,
+        )  # fmt: skip
+
+    with transaction.atomic():
+        bulk = audited_bulk_create(actor=system_actor, instances=[build("B1"), build("B2")])
+    single = [audited_create(actor=system_actor, instance=build(code)) for code in ("S1", "S2")]
+    own = {"id", "code", "created_at", "updated_at"}
+    rows = {r["id"]: r for r in Indicator.all_objects.filter(pk__in=[i.pk for i in bulk + single]).values()}
+    for b, s in zip(bulk, single, strict=True):
+        assert {k: v for k, v in rows[b.pk].items() if k not in own} == {
+            k: v for k, v in rows[s.pk].items() if k not in own
+        }
+    assert rows[bulk[0].pk]["title"] == {"en": "Children vaccinated", "fr": "Enfants vaccinés"}
+    assert rows[bulk[0].pk]["baseline_value"] == Decimal("41.250")
+    for b, s in zip(events_of(bulk), events_of(single), strict=True):
+        assert {k: v for k, v in b.changes.items() if k != "code"} == {
+            k: v for k, v in s.changes.items() if k != "code"
+        }
+    assert verify_database().ok
