@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from orbit.core.errors import PermissionDenied, StaleVersion
-from orbit.core.i18n import pick
 from orbit.core.views import web_errors
 from orbit.core.web import ActionText, apply_validation_error, archive_restore_views, submit_form
 from orbit.organisation.access import can, can_anywhere, require
@@ -40,7 +39,6 @@ from orbit.processes.forms import (
     ProcessForm,
     WindowForm,
 )
-from orbit.processes.graph_svg import GraphLabels, GraphNode, dependency_svg
 from orbit.processes.models import (
     BpmnUpload,
     DependencyKind,
@@ -50,6 +48,7 @@ from orbit.processes.models import (
     Process,
     TransformationStatus,
 )
+from orbit.processes.pictures import PICTURE_LIMIT, dependency_picture, impact_picture
 from orbit.results.models import Framework, ResultNode
 from orbit.results.selectors import framework_restrict
 
@@ -348,8 +347,7 @@ def pcf_browse(request: HttpRequest) -> HttpResponse:
 # --- impact analysis and the graph --------------------------------------------------------------------------------
 
 
-#: The impact page draws at most this many processes, nearest first, and lists at most TABLE_LIMIT each way.
-PICTURE_LIMIT = 120
+#: The impact page lists at most this many processes each way (its picture draws the nearest PICTURE_LIMIT).
 TABLE_LIMIT = 500
 
 
@@ -376,15 +374,7 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
             for r in reached
         ]  # fmt: skip
 
-    # The picture stays readable: the nearest processes first (both lists are sorted by distance).
-    nearest = sorted([*result.downstream, *result.upstream], key=lambda r: (r.distance, r.node))
-    shown = {process.pk} | {r.node for r in nearest[:PICTURE_LIMIT]}
-    highlight = {r.node: "upstream" for r in result.upstream} | {r.node: "downstream" for r in result.downstream}
-    highlight[process.pk] = "focus"
-    svg = _graph_svg(
-        [processes[n] for n in sorted(shown) if n in processes], group_by="wave", highlight=highlight,
-        title=_("What a change to %(code)s reaches") % {"code": process.code},
-    )  # fmt: skip
+    svg, picture_cut = impact_picture(process, result, processes)
     by_distance: dict[int, int] = {}
     for r in result.downstream:
         by_distance[r.distance] = by_distance.get(r.distance, 0) + 1
@@ -398,7 +388,7 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
             "downstream_total": len(result.downstream),
             "upstream_total": len(result.upstream),
             "table_limit": TABLE_LIMIT,
-            "picture_cut": len(shown) - 1 < len({r.node for r in nearest}),
+            "picture_cut": picture_cut,
             "picture_limit": PICTURE_LIMIT,
             "cycles": [[processes.get(n) for n in cycle] for cycle in result.cycles],
             "kinds": DependencyKind.choices,
@@ -410,35 +400,6 @@ def impact(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _graph_svg(
-    processes: list[Process], *, group_by: str, highlight: dict[int, str] | None = None, title: str = ""
-) -> str:
-    ids = [p.pk for p in processes]
-    graph = selectors.load_graph()
-    waves = graph.wave_of()
-    edges = selectors.edges_between(ids)
-    nodes = [
-        GraphNode(
-            id=p.pk, label=f"{p.code} {pick(p.name)}", cluster=f"{p.owner_unit.code}", status=p.transformation_status,
-            href=_process_url(p), highlight=(highlight or {}).get(p.pk, ""),
-        )
-        for p in processes
-    ]  # fmt: skip
-    words = GraphLabels(
-        kinds={k: str(v) for k, v in DependencyKind.choices},
-        statuses={k: str(v) for k, v in TransformationStatus.choices},
-        wave=_("Wave {number}"),
-        kinds_heading=_("Dependencies:"), statuses_heading=_("Status:"), focus=_("Selected process"),
-        downstream=_("Affected by a change to it (downstream)"), upstream=_("Can affect it (upstream)"),
-        empty=_("No processes to show."),
-    )  # fmt: skip
-    return dependency_svg(
-        nodes, edges, waves=waves, group_by="wave" if group_by == "wave" else "unit", labels=words,
-        title=title or _("Dependencies between processes"),
-        description=_("Processes in columns by suggested transformation wave; arrows show what a change reaches."),
-    )  # fmt: skip
-
-
 @login_required
 @require_GET
 @web_errors
@@ -447,7 +408,7 @@ def graph(request: HttpRequest) -> HttpResponse:
     group_by = "wave" if request.GET.get("group_by") == "wave" else "unit"
     view = selectors.graph_view(user=request.user, unit=unit)
     processes = list(view["processes"].values())
-    svg = _graph_svg(processes, group_by=group_by)
+    svg = dependency_picture(processes, group_by=group_by)
     waves: dict[int, list[Process]] = {}
     for p in processes:
         waves.setdefault(view["waves"].get(p.pk, 0), []).append(p)

@@ -702,8 +702,16 @@ class GraphParams(serializers.Serializer[Any]):
     limit = serializers.IntegerField(required=False, default=400, min_value=1, max_value=2000)
 
 
-class GraphSvgParams(serializers.Serializer[Any]):
-    unit = IdField(required=False, help_text="Only processes this unit owns.")
+class GraphSvgParams(ImpactParams):
+    """The whole graph (of one unit), or with ``process`` the impact of a change to that process (``kinds`` and
+    ``max_distance`` as for its impact analysis)."""
+
+    unit = IdField(required=False, help_text="Only processes this unit owns (ignored with process).")
+    process = IdField(
+        required=False,
+        help_text="Draw what a change to this process reaches: it, and the nearest processes downstream and upstream "
+        "of it, marked as such.",
+    )
     group_by = serializers.ChoiceField(
         choices=[("unit", "unit"), ("wave", "wave")], required=False, default="unit",
         help_text="Bands by owner unit, or by transformation wave.",

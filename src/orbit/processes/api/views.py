@@ -15,8 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from django.urls import reverse as url_reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import renderers, status
@@ -33,14 +31,21 @@ from orbit.core.api.concurrency import (
     not_modified,
     with_etag,
 )
-from orbit.core.api.fields import display_text
-from orbit.core.api.schema import BAD_REQUEST, CREATE_ERRORS, LIST_ERRORS, READ_ERRORS, UNAUTHENTICATED, WRITE_ERRORS
+from orbit.core.api.schema import (
+    BAD_REQUEST,
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    NOT_FOUND,
+    READ_ERRORS,
+    UNAUTHENTICATED,
+    WRITE_ERRORS,
+)
 from orbit.core.api.versioned import NOT_MODIFIED, ArchiveSerializer, RestoreSerializer, VersionedViewSet
 from orbit.core.api.views import API_AUTHENTICATION, MAX_ID_DIGITS
 from orbit.core.errors import NotFound
 from orbit.governance.api.resources import Params, ResourceViewSet, Serializer
 from orbit.governance.api.serializers import AuditEventSerializer
-from orbit.processes import graph_svg, scoring, selectors, services
+from orbit.processes import pictures, scoring, selectors, services
 from orbit.processes.api.serializers import (
     AssessmentSerializer,
     BpmnUploadCreateSerializer,
@@ -97,7 +102,6 @@ from orbit.processes.models import (
     AssessmentRound,
     BpmnUpload,
     Dependency,
-    DependencyKind,
     ExternalParty,
     ItSystem,
     PcfElement,
@@ -106,7 +110,6 @@ from orbit.processes.models import (
     ProcessRole,
     RecordType,
     Submission,
-    TransformationStatus,
 )
 
 
@@ -466,26 +469,6 @@ class SvgRenderer(renderers.BaseRenderer):
 SVG_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="A standalone SVG picture, without script.")
 
 
-def _process_page(process: Process) -> str:
-    """Where the picture links a process: its page."""
-    return url_reverse("processes:process-detail", args=[process.pk])
-
-
-def _graph_labels() -> graph_svg.GraphLabels:
-    """The words of the picture in the request's language (``Accept-Language``)."""
-    return graph_svg.GraphLabels(
-        kinds={kind: str(label) for kind, label in DependencyKind.choices},
-        statuses={status: str(label) for status, label in TransformationStatus.choices},
-        wave=_("Wave {number}"),
-        kinds_heading=_("Dependencies:"),
-        statuses_heading=_("Status:"),
-        focus=_("Selected process"),
-        downstream=_("Affected by a change to it (downstream)"),
-        upstream=_("Can affect it (upstream)"),
-        empty=_("No processes to show."),
-    )
-
-
 class GraphSvgView(APIView):
     """The dependency graph as one SVG picture, drawn on the server."""
 
@@ -494,32 +477,25 @@ class GraphSvgView(APIView):
 
     @extend_schema(
         operation_id="processes_graph_svg_retrieve",
-        summary="The dependency graph as an SVG picture, columns by transformation wave, bands by unit or wave",
+        summary="The dependency graph as an SVG picture, columns by transformation wave, bands by unit or wave; "
+        "with process, the impact of a change to that process",
         parameters=[GraphSvgParams],
-        responses={(200, "image/svg+xml"): SVG_RESPONSE, 400: BAD_REQUEST, 401: UNAUTHENTICATED},
+        responses={(200, "image/svg+xml"): SVG_RESPONSE, 400: BAD_REQUEST, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     )
     def get(self, request: Request) -> HttpResponse:
         params = GraphSvgParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        group_by = params.validated_data["group_by"]
-        view = selectors.graph_view(user=request.user, unit=params.validated_data.get("unit"))
-        processes: dict[int, Process] = view["processes"]
-        nodes = [
-            graph_svg.GraphNode(
-                id=p.pk, label=f"{p.code} {display_text(p.name)}".strip(), cluster=p.owner_unit.code,
-                status=p.transformation_status, href=_process_page(p),
-            )
-            for p in processes.values()
-        ]  # fmt: skip
-        svg = graph_svg.dependency_svg(
-            nodes,
-            view["edges"],
-            waves=view["waves"],
-            group_by="wave" if group_by == "wave" else "unit",
-            labels=_graph_labels(),
-            title=_("Dependencies between processes"),
-            description=_("Processes in columns by suggested transformation wave; arrows show what a change reaches."),
-        )
+        data = params.validated_data
+        if data.get("process"):
+            process = selectors.process_get(user=request.user, pk=data["process"])
+            impact, processes = selectors.impact_analysis(
+                user=request.user, process=process, kinds=data["kinds"] or None,
+                max_distance=data.get("max_distance"), fetch_limit=pictures.PICTURE_LIMIT,
+            )  # fmt: skip
+            svg, _cut = pictures.impact_picture(process, impact, processes)
+        else:
+            view = selectors.graph_view(user=request.user, unit=data.get("unit"))
+            svg = pictures.dependency_picture(list(view["processes"].values()), group_by=data["group_by"])
         response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

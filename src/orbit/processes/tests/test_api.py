@@ -458,6 +458,38 @@ def test_graph_json_and_svg(tree, small_graph, viewer):
     assert client_for(make_user("no-role-graph")).get(f"{BASE}/graph.svg").status_code == 403
 
 
+def test_graph_svg_of_a_process_impact_marks_what_a_change_reaches(tree, small_graph, viewer):
+    p = small_graph
+    client = client_for(viewer)
+    name = {process.pk: key for key, process in p.items()}
+    impact = client.get(f"{BASE}/processes/{p['A'].pk}/impact/", {"kinds": "hands_over,calls,messages"}).json()
+    downstream = {name[r["id"]] for r in impact["downstream"]}
+    upstream = {name[r["id"]] for r in impact["upstream"]}
+    assert downstream == {"B", "C", "D"} and upstream == {"F"}  # by hand: E only shares data, left out
+
+    response = client.get(f"{BASE}/graph.svg", {"process": p["A"].pk, "kinds": "hands_over,calls,messages"})
+    assert response.status_code == 200, response.content
+    root = ElementTree.fromstring(response.content)  # noqa: S314 (our own output)
+    marks: dict[str, str] = {}
+    for node in root.iter("{http://www.w3.org/2000/svg}a"):
+        classes = set((node.get("class") or "").split())
+        if "node" in classes:
+            mark = classes & {"focus", "downstream", "upstream"}
+            marks[name[int(node.get("data-id") or 0)]] = mark.pop() if mark else ""
+    assert marks == {"A": "focus", "B": "downstream", "C": "downstream", "D": "downstream", "F": "upstream"}
+    assert p["A"].code in root.findtext("{http://www.w3.org/2000/svg}title", "")
+
+    # One step only: D (three steps away) is not drawn.
+    near = ElementTree.fromstring(  # noqa: S314 (our own output)
+        client.get(f"{BASE}/graph.svg", {"process": p["A"].pk, "max_distance": 1}).content
+    )
+    drawn = {name[int(a.get("data-id") or 0)] for a in near.iter("{http://www.w3.org/2000/svg}a") if a.get("data-id")}
+    assert "D" not in drawn and {"A", "B", "F"} <= drawn
+
+    assert_error(client.get(f"{BASE}/graph.svg", {"process": p["A"].pk, "kinds": "teleports"}), 400, "invalid", "kinds")
+    assert client.get(f"{BASE}/graph.svg", {"process": 987654321}).status_code == 404
+
+
 def test_dependencies_crud_filters_and_rights(tree, contributor, sibling):
     a = make_process(tree.dept_a, "Plan")
     b = make_process(tree.dept_a, "Do")
