@@ -74,7 +74,7 @@ def hmac_key() -> bytes:
 
 def payload_hmac(payload: dict[str, Any], key: bytes) -> str:
     """The HMAC of a normalised payload (see :func:`canonical_payload_bytes`): the same as :func:`compute_hmac`."""
-    return hmac_module.new(key, canonical_payload_bytes(payload), hashlib.sha256).hexdigest()
+    return hmac_module.digest(key, canonical_payload_bytes(payload), "sha256").hex()
 
 
 def compute_hmac(event: AuditEvent) -> str:

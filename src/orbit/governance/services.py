@@ -19,6 +19,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -423,6 +424,32 @@ _PLAIN_FIELD_TYPES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
 
 _AUTO_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 
+_NONE_UNCHANGED_FIELD_TYPES = (models.DateField, models.DateTimeField, models.DecimalField)
+"""Field classes (exactly these) that store ``None`` as ``None`` (when not filled in automatically on save)."""
+
+
+def _unchanged_types(field: models.Field[Any, Any], db: Any) -> frozenset[type]:
+    """The value types the field saves unchanged (its ``pre_save`` and ``get_db_prep_save`` return them as given).
+
+    Plain fields with their plain types and ``None``; a foreign key to an automatic key with an ``int`` or
+    ``None`` (unless the database checks such keys); dates, times and decimals with ``None`` only.  Empty for
+    any other field: every value then goes through the field.
+    """
+    kind = type(field)
+    if kind in _PLAIN_FIELD_TYPES:
+        return frozenset({*_PLAIN_FIELD_TYPES[kind], type(None)})
+    if kind is models.ForeignKey:
+        target = field.target_field  # type: ignore[attr-defined]
+        checks_keys = type(db.ops).validate_autopk_value is not BaseDatabaseOperations.validate_autopk_value
+        if type(target) in _AUTO_FIELDS and not checks_keys:
+            return frozenset({int, type(None)})
+        return frozenset({type(None)})
+    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if kind in _NONE_UNCHANGED_FIELD_TYPES and not automatic:
+        return frozenset({type(None)})
+    return frozenset()
+
+
 _IMMUTABLE_TYPES = frozenset({dt.datetime, dt.date, dt.time, Decimal, uuid.UUID})
 
 
@@ -453,7 +480,7 @@ def _insert_returning_keys(model: type[M], instances: list[M], batch_size: int) 
     ):
         return False
     db = connections[connection.alias]  # the connection itself, not the proxy that looks it up at each use
-    plan = [(field, field.attname, _PLAIN_FIELD_TYPES.get(type(field))) for field in fields]
+    plan = [(field, field.attname, _unchanged_types(field, db)) for field in fields]
     for instance in instances:
         instance._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     # The same immutable value object (e.g. the creation time of every record) is prepared once per field.
@@ -462,9 +489,9 @@ def _insert_returning_keys(model: type[M], instances: list[M], batch_size: int) 
     for instance in instances:
         row: list[Any] = []
         for index, (field, attname, plain) in enumerate(plan):
-            if plain is not None:
+            if plain:
                 value = getattr(instance, attname)
-                if value is None or type(value) in plain:
+                if type(value) in plain:
                     row.append(value)
                     continue
             value = field.pre_save(instance, True)

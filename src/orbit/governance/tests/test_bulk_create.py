@@ -219,3 +219,18 @@ def test_bulk_rows_with_json_decimal_and_date_fields_equal_saved_ones(tree, syst
             k: v for k, v in s.changes.items() if k != "code"
         }
     assert verify_database().ok
+
+
+def test_the_payload_hmac_equals_the_event_hmac(system_actor):
+    """The bulk writer signs a payload of normalised values; the verifier signs the stored event: both agree."""
+    zone = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    event = AuditEvent(
+        seq=7, occurred_at=dt.datetime(2026, 3, 1, 9, 15, 30, 123456, tzinfo=zone), actor_id=system_actor.pk,
+        actor_username="orbit-system", request_id="r-1", source="job", action="create", object_type="results.target",
+        object_id="42", object_label="cible IB1 T1 2025 — « données » 数据", object_version=None, parent_type="",
+        parent_id="", scope_path="/ITU/BDT/", changes_json='{"note":[null,"é"]}', reason="", prev_hash="0" * 64,
+    )  # fmt: skip
+    payload = {name: chain.normalised(name, getattr(event, name)) for name in chain.HASHED_FIELDS}
+    assert chain.payload_hmac(payload, chain.hmac_key()) == chain.compute_hmac(event)
+    payload["object_label"] += " "
+    assert chain.payload_hmac(payload, chain.hmac_key()) != chain.compute_hmac(event)
