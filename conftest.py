@@ -27,3 +27,13 @@ def tree(db):
     from orbit.organisation.tests.factories import build_tree
 
     return build_tree()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts and ends in the default language: a language a test (or a request it makes) turns on
+    must not leak into the next test."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -365,6 +365,16 @@ def edges_between(ids: Sequence[int]) -> list[Edge]:
     return [Edge(s, t, k, strength) for s, t, k, strength in rows]
 
 
+def upload_list(*, user: Any, owner_unit: int | None = None, status: str = "") -> QuerySet[BpmnUpload]:
+    """The uploads into units ``user`` may change (as :func:`upload_get`), newest first."""
+    uploads = restrict(BpmnUpload.objects.select_related("owner_unit"), user, "change", "owner_unit__path")
+    if owner_unit:
+        uploads = uploads.filter(owner_unit_id=owner_unit)
+    if status:
+        uploads = uploads.filter(status=status)
+    return uploads.order_by("-created_at", "-id")
+
+
 def upload_get(*, user: Any, pk: int) -> BpmnUpload:
     """An upload is visible to those who may change its owner unit (they made it, or could have)."""
     upload = BpmnUpload.objects.select_related("owner_unit").filter(pk=pk).first()

@@ -456,7 +456,16 @@ def bpmn_upload(request: HttpRequest) -> HttpResponse:
                 apply_validation_error(form, exc)
             else:
                 return HttpResponseRedirect(reverse("processes:upload-detail", args=[upload.pk]))
-    return render(request, "processes/upload.html", {"form": form})
+    page = Paginator(selectors.upload_list(user=request.user), UPLOADS_PER_PAGE).get_page(request.GET.get("page", 1))
+    uploads = []
+    for upload in page.object_list:
+        counts = (upload.report or {}).get("counts", {}).get("process", {})
+        uploads.append({"upload": upload, "created": counts.get("create", 0), "updated": counts.get("update", 0)})
+    return render(request, "processes/upload.html", {"form": form, "page": page, "uploads": uploads})
+
+
+#: Past uploads listed under the upload form, per page.
+UPLOADS_PER_PAGE = 25
 
 
 #: What the rows of an upload's report are, in the reader's language.

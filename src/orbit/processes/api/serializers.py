@@ -1273,6 +1273,40 @@ class BpmnUploadSerializer(RecordSerializer):
         return dict(upload.report or {})
 
 
+class BpmnUploadBriefSerializer(BpmnUploadSerializer):
+    """An upload in a list: its files and what it counts, without the report's records and issues."""
+
+    report = None  # type: ignore[assignment]
+    counts = serializers.SerializerMethodField()
+    refused = serializers.SerializerMethodField()
+
+    class Meta(BpmnUploadSerializer.Meta):
+        fields: tuple[str, ...] = (  # type: ignore[assignment]
+            *(name for name in BpmnUploadSerializer.Meta.fields if name != "report"), "counts", "refused"
+        )
+        read_only_fields: tuple[str, ...] = fields  # type: ignore[assignment]
+
+    @extend_schema_field(
+        serializers.DictField(
+            child=serializers.DictField(child=serializers.IntegerField()),
+            help_text="By kind of record: how many are (or would be) created, updated and unchanged.",
+        )
+    )
+    def get_counts(self, upload: BpmnUpload) -> dict[str, dict[str, int]]:
+        counts = (upload.report or {}).get("counts", {})
+        return counts if isinstance(counts, dict) else {}
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), help_text="Each refused file: why."))
+    def get_refused(self, upload: BpmnUpload) -> list[str]:
+        files = (upload.report or {}).get("files", [])
+        return [f"{f.get('name')}: {f.get('refused')}" for f in files if isinstance(f, dict) and f.get("refused")]
+
+
+class BpmnUploadListParams(serializers.Serializer[Any]):
+    owner_unit = IdField(required=False, help_text="Only uploads into this unit.")
+    status = upload_status(required=False, default="", allow_blank=True)
+
+
 class BpmnUploadCreateSerializer(serializers.Serializer[Any]):
     """A multipart form: one or more ``files`` (or ``files[]``) and the unit that will own new processes."""
 

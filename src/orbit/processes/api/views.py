@@ -48,7 +48,9 @@ from orbit.governance.api.serializers import AuditEventSerializer
 from orbit.processes import pictures, scoring, selectors, services
 from orbit.processes.api.serializers import (
     AssessmentSerializer,
+    BpmnUploadBriefSerializer,
     BpmnUploadCreateSerializer,
+    BpmnUploadListParams,
     BpmnUploadSerializer,
     ChangeWindowCreateSerializer,
     ChangeWindowSerializer,
@@ -801,7 +803,9 @@ class SubmissionViewSet(ProcessesViewSet):
 
 @extend_schema_view(
     **_docs(
-        "BPMN upload", BpmnUploadSerializer, retrieve_summary="One BPMN upload with its preview or what it applied"
+        "BPMN upload", BpmnUploadSerializer, retrieve_summary="One BPMN upload with its preview or what it applied",
+        list_params=BpmnUploadListParams, list_read=BpmnUploadBriefSerializer,
+        list_summary="BPMN uploads into the units you may change, newest first, with their counts",
     ),
     create=extend_schema(
         summary="Upload BPMN files and preview what applying them would change (nothing changes yet); a file that "
@@ -826,6 +830,10 @@ class BpmnUploadViewSet(ProcessesViewSet):
 
     def get_upload(self) -> BpmnUpload:
         return selectors.upload_get(user=self.request.user, pk=self.object_id())
+
+    def list(self, request: Request) -> Response:
+        uploads = selectors.upload_list(user=request.user, **self.query(BpmnUploadListParams))
+        return self.page_of(uploads, BpmnUploadBriefSerializer)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return self.conditional(self.get_upload())

@@ -577,6 +577,19 @@ def test_camunda_pair_uploaded_previewed_then_applied(tree, contributor, sibling
     assert len(detail["it_systems"]) == 1 and detail["children"]
     assert_error(client.post(url + "apply/", {"version": 2}, format="json"), 400, "invalid", "status")  # once only
 
+    # The list: newest first, with counts and refusals but not the records; scoped as the detail is.
+    client.post(f"{BASE}/bpmn-uploads/", {"files": [bpmn_file("bpmnjs", "malformed", "error_binary.png")],
+                                          "owner_unit": tree.dept_a.pk}, format="multipart")  # fmt: skip
+    listed = client.get(f"{BASE}/bpmn-uploads/").json()["results"]
+    assert [(u["status"], u["owner_unit_code"]) for u in listed] == [("refused", "DEPT-A"), ("applied", "DEPT-A")]
+    assert "report" not in listed[0] and listed[1]["counts"]["process"]["create"] == 2 and listed[1]["refused"] == []
+    assert listed[0]["refused"] and listed[0]["refused"][0].startswith("error_binary.png: ")
+    only_applied = client.get(f"{BASE}/bpmn-uploads/", {"status": "applied"}).json()["results"]
+    assert [u["id"] for u in only_applied] == [upload["id"]]
+    assert client_for(sibling).get(f"{BASE}/bpmn-uploads/").json()["results"] == []
+    assert client_for(viewer).get(f"{BASE}/bpmn-uploads/").json()["results"] == []
+    assert_error(client.get(f"{BASE}/bpmn-uploads/", {"status": "lost"}), 400, "invalid", "status")
+
 
 @pytest.mark.parametrize("name", ["error_binary.png", "error_no-xml.txt", "error_missing-namespace.bpmn"])
 def test_a_malformed_file_gives_a_refused_report_and_cannot_be_applied(tree, contributor, media_root, name):

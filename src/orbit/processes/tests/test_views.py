@@ -192,6 +192,41 @@ def test_a_binary_file_is_refused_with_its_name_and_nothing_changes(tree):
     assert not Process.objects.exists()
 
 
+LEAVE_BPMN = (
+    b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="urn:test">'
+    b'<process id="P1" name="Approve leave" isExecutable="false"><startEvent id="s"/><task id="t" name="Check"/>'
+    b'<endEvent id="e"/><sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'
+    b'<sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>'
+)
+
+
+def test_past_uploads_are_listed_under_the_form_for_the_units_one_may_change(tree):
+    a = client_for(make_user("ca", role="contributor", unit=tree.dept_a))
+    b = client_for(make_user("cb", role="contributor", unit=tree.dept_b))
+    first = a.post("/processes/import/", {"owner_unit": tree.dept_a.pk,
+                                          "files": [SimpleUploadedFile("leave.bpmn", LEAVE_BPMN)]})  # fmt: skip
+    upload = BpmnUpload.objects.get()
+    assert a.post(first["Location"], {"version": upload.version}).status_code == 302
+    a.post("/processes/import/", {"owner_unit": tree.dept_a.pk,
+                                  "files": [SimpleUploadedFile("broken.bpmn", b"\x89PNG\r\n\x1a\n")]})  # fmt: skip
+
+    with CaptureQueriesContext(connection) as two:
+        page = a.get("/processes/import/").content.decode()
+    history = page[page.index('id="upload-history"') :]
+    rows = history.split("<tr data-status=")[1:]
+    assert [row.split('"')[1] for row in rows] == ["refused", "applied"]  # newest first
+    assert "broken.bpmn" in rows[0] and "leave.bpmn" in rows[1] and tree.dept_a.code in rows[1]
+    assert '<td class="num">1</td>' in rows[1]  # the new process of the applied upload
+    assert "No uploads yet" in b.get("/processes/import/").content.decode()  # another unit's uploads are not shown
+
+    for index in range(3):
+        a.post("/processes/import/", {"owner_unit": tree.dept_a.pk,
+                                      "files": [SimpleUploadedFile(f"x{index}.bpmn", b"not xml")]})  # fmt: skip
+    with CaptureQueriesContext(connection) as five:
+        a.get("/processes/import/")
+    assert len(five.captured_queries) == len(two.captured_queries)
+
+
 def test_upload_without_files_says_so(tree):
     client = client_for(make_user("c", role="contributor", unit=tree.dept_a))
     response = client.post("/processes/import/", {"owner_unit": tree.dept_a.pk})
