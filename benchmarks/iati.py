@@ -112,20 +112,31 @@ def child_export(output: str) -> dict[str, Any]:
     }
 
 
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (the benchmark shares the CPUs with other work)."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def child_import(path: str) -> dict[str, Any]:
     from orbit.core.context import audit_context
+    from orbit.governance.models import AuditEvent
     from orbit.interop import services
     from orbit.organisation.models import OrgUnit
     from orbit.organisation.services import system_actor
 
     actor = system_actor()
     unit = OrgUnit.objects.get(code=OWNER)
+    events_before = AuditEvent.objects.count()
     started = time.perf_counter()
     before = rss_mb()
     with open(path, "rb") as stream, audit_context(source="job", reason="IATI benchmark import"):
         import_run = services.iati_import(actor=actor, stream=stream, name=Path(path).name, unit=unit)
     seconds = time.perf_counter() - started
+    events = AuditEvent.objects.count() - events_before
     return {
+        "events": events,
+        "events_per_second": events / seconds if seconds else 0.0,
+        "load": load_average(),
         "status": str(import_run.status),
         "message": import_run.message,
         "activities": import_run.activities_read,
@@ -267,7 +278,8 @@ def _import_half(args: Any, path: str, scratch: Path, *, expected: int | None) -
     print(
         f"  {imported['activities']:,} activities read in {imported['seconds']:.1f} s: "
         f"{imported['per_second']:.1f} activities/s; status {imported['status']}; {summary}; "
-        f"peak RSS {imported['peak_end']:.0f} MB"
+        f"peak RSS {imported['peak_end']:.0f} MB; {imported['events']:,} audit events, "
+        f"{imported['events_per_second']:,.0f} per second; load average {imported['load']}"
     )
     refused = int((counts.get("activities") or {}).get("refused") or 0)
     if (expected is not None and imported["activities"] != expected) or refused:
