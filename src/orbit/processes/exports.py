@@ -140,9 +140,9 @@ def _inventory(user: Any, filters: ProcessFilters | None, *, full: bool = True) 
     not ``full``: Archi's files leave out windows, impacts and KPIs)."""
     require_inventory_reader(user)
     prefetches: list[Prefetch[Any]] = [
-        Prefetch("it_systems", queryset=ItSystem.objects.order_by("code")),
-        Prefetch("records", queryset=RecordType.objects.order_by("code")),
-        Prefetch("external_parties", queryset=ExternalParty.objects.order_by("code")),
+        Prefetch("it_systems", queryset=ItSystem.all_objects.order_by("code")),
+        Prefetch("records", queryset=RecordType.all_objects.order_by("code")),
+        Prefetch("external_parties", queryset=ExternalParty.all_objects.order_by("code")),
         Prefetch(
             "participants", queryset=ProcessParticipant.objects.select_related("unit", "role").order_by("raci", "id")
         ),

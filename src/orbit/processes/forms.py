@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from orbit.core.forms import TranslatedTextFormField, TranslatedTextWidget, VersionedForm
 from orbit.core.i18n import pick
 from orbit.organisation.models import OrgUnit
+from orbit.processes import selectors
 from orbit.processes.models import (
     ChangeAuthority,
     ChangeWindow,
@@ -111,9 +112,13 @@ class ProcessForm(ServiceForm, ReasonMixin):
         fields["parent"].queryset = processes
         fields["process_owner"].queryset = users
         fields["pcf_element"].queryset = PcfElement.objects.order_by("release", "pcf_id")
-        fields["it_systems"].queryset = ItSystem.objects.order_by("code")
-        fields["records"].queryset = RecordType.objects.order_by("code")
-        fields["external_parties"].queryset = ExternalParty.objects.order_by("code")
+        for name in ("it_systems", "records", "external_parties"):
+            fields[name].queryset = selectors.dictionary_choices(name)
+
+    def keep_archived_entries_of(self, process: Any) -> None:
+        """Offer, besides the active entries, the archived ones ``process`` names: saving the form keeps them."""
+        for name in ("it_systems", "records", "external_parties"):
+            self.fields[name].queryset = selectors.dictionary_choices(name, process=process)  # type: ignore[attr-defined]
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data.get("currency") or "").strip().upper()

@@ -41,7 +41,7 @@ from orbit.processes.models import (
     StrategicImpact,
     Submission,
 )
-from orbit.processes.services import DICTIONARIES, require_inventory_reader, round_model
+from orbit.processes.services import DICTIONARIES, PROCESS_RELATIONS, require_inventory_reader, round_model
 
 PAGE_SIZE = 50
 
@@ -89,6 +89,11 @@ def _with_max_impact(qs: QuerySet[Process]) -> QuerySet[Any]:
     )
 
 
+def _named_entries() -> list[Prefetch[Any]]:
+    """A process's dictionary entries, archived ones included (they stay where they are named)."""
+    return [Prefetch(name, queryset=DICTIONARIES[name].all_objects.order_by("code")) for name in PROCESS_RELATIONS]
+
+
 def process_get(*, user: Any, pk: int, include_archived: bool = False) -> Process:
     require_inventory_reader(user)
     manager = Process.all_objects if include_archived else Process.objects
@@ -96,7 +101,7 @@ def process_get(*, user: Any, pk: int, include_archived: bool = False) -> Proces
         manager.select_related(
             "owner_unit", "parent", "process_owner", "change_authority_unit", "pcf_element", "pcf_element__release"
         )
-        .prefetch_related("it_systems", "records", "external_parties")
+        .prefetch_related(*_named_entries())
         .filter(pk=pk)
         .first()
     )
@@ -521,9 +526,10 @@ def dictionary_model(dictionary: str) -> Any:
     return model
 
 
-def dictionary_list(*, user: Any, dictionary: str, q: str = "") -> QuerySet[Any]:
+def dictionary_list(*, user: Any, dictionary: str, q: str = "", include_archived: bool = False) -> QuerySet[Any]:
     require_inventory_reader(user)
-    entries: QuerySet[Any] = dictionary_model(dictionary).objects.all()
+    model = dictionary_model(dictionary)
+    entries: QuerySet[Any] = (model.all_objects if include_archived else model.objects).all()
     if q:
         entries = entries.filter(Q(code__icontains=q) | translated_search_q(q, "name"))
     return entries.order_by("code", "pk")
@@ -537,15 +543,31 @@ def dictionary_get(*, user: Any, dictionary: str, pk: int) -> Any:
     return entry
 
 
-def dictionary_entries(*, user: Any, dictionary: str, ids: list[int]) -> list[Any]:
-    """The active entries named by ``ids`` (in that order, without repeats); unknown ids are a field error."""
+def dictionary_entries(*, user: Any, dictionary: str, ids: list[int], process: int | None = None) -> list[Any]:
+    """The entries named by ``ids`` (in that order, without repeats).  Unknown ids are a field error, and so are
+    archived entries, unless ``process`` already names them (they stay on it until removed)."""
     require_inventory_reader(user)
     wanted = list(dict.fromkeys(ids))
-    found = dictionary_model(dictionary).objects.in_bulk(wanted)
+    found = dictionary_model(dictionary).all_objects.in_bulk(wanted)
     missing = [pk for pk in wanted if pk not in found]
     if missing:
         raise ValidationError(f"No such entry: {', '.join(map(str, missing))}.")
+    archived = {pk for pk in wanted if found[pk].archived_at is not None}
+    if archived and process is not None and dictionary in PROCESS_RELATIONS:
+        archived -= set(Process.all_objects.filter(pk=process).values_list(f"{dictionary}__pk", flat=True))
+    if archived:
+        codes = ", ".join(found[pk].code for pk in wanted if pk in archived)
+        raise ValidationError(f"Archived, so it can no longer be chosen: {codes}.")
     return [found[pk] for pk in wanted]
+
+
+def dictionary_choices(dictionary: str, *, process: Process | None = None) -> QuerySet[Any]:
+    """What a form offers for ``dictionary``: the active entries, and the archived ones ``process`` names."""
+    model = dictionary_model(dictionary)
+    kept = Q(archived_at__isnull=True)
+    if process is not None and dictionary in PROCESS_RELATIONS:
+        kept |= Q(pk__in=Process.all_objects.filter(pk=process.pk).values(f"{dictionary}__pk"))
+    return model.all_objects.filter(kept).order_by("code")
 
 
 # --- the APQC reference taxonomy -------------------------------------------------------------------------------

@@ -415,6 +415,20 @@ def dictionary_entry_update(*, actor: Any, entry: Any, expected_version: int, re
     return audited_update(actor=actor, instance=entry, expected_version=expected_version, values=values, reason=reason)
 
 
+@transaction.atomic
+def dictionary_entry_archive(*, actor: Any, entry: Any, expected_version: int, reason: str) -> Any:
+    """Take an entry out of use: it can no longer be chosen for a process; the processes that name it keep it
+    (shown as archived), and nothing is deleted."""
+    _require_dictionary_writer(actor)
+    return audited_archive(actor=actor, instance=entry, expected_version=expected_version, reason=reason)
+
+
+@transaction.atomic
+def dictionary_entry_restore(*, actor: Any, entry: Any, expected_version: int, reason: str = "") -> Any:
+    _require_dictionary_writer(actor)
+    return audited_restore(actor=actor, instance=entry, expected_version=expected_version, reason=reason)
+
+
 # --- assessment rounds -------------------------------------------------------------------------------------------
 
 

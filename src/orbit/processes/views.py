@@ -173,6 +173,7 @@ def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         form = ProcessEditForm(request.POST, **kwargs)
+        form.keep_archived_entries_of(process)
         saved, form, conflict = submit_form(form,
             lambda f: services.process_update(
                 actor=request.user, process=process, expected_version=f.cleaned_data["version"],
@@ -188,6 +189,7 @@ def process_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for name in services.PROCESS_RELATIONS:
             initial[name] = [x.pk for x in getattr(process, name).all()]
         form = ProcessEditForm(initial={"version": process.version, **initial}, **kwargs)
+        form.keep_archived_entries_of(process)
     return _form_page(
         request,
         {"form": form, "title": _("Edit %(code)s") % {"code": process.code}, "conflict": conflict,

@@ -161,9 +161,9 @@ def any_active_unit(pk: int | None) -> OrgUnit | None:
         raise _field_error(exc) from exc
 
 
-def entries(user: Any, dictionary: str, ids: list[int]) -> list[Any]:
+def entries(user: Any, dictionary: str, ids: list[int], process: int | None = None) -> list[Any]:
     try:
-        return selectors.dictionary_entries(user=user, dictionary=dictionary, ids=ids)
+        return selectors.dictionary_entries(user=user, dictionary=dictionary, ids=ids, process=process)
     except DjangoValidationError as exc:
         raise _field_error(exc) from exc
 
@@ -190,9 +190,13 @@ class EntryBriefSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = TranslatedTextField()
     name_display = serializers.SerializerMethodField()
+    is_archived = serializers.SerializerMethodField(help_text="Archived: kept where it is named, no longer offered.")
 
     def get_name_display(self, entry: Any) -> str:
         return display_text(entry.name)
+
+    def get_is_archived(self, entry: Any) -> bool:
+        return entry.archived_at is not None
 
 
 class PcfClassificationSerializer(serializers.Serializer[Any]):
@@ -545,14 +549,22 @@ class ProcessWriteSerializer(serializers.Serializer[Any]):
         except DjangoValidationError as exc:
             raise _field_error(exc) from exc
 
+    def _process_changed(self) -> int | None:
+        """The process this write changes (None for a new one): the archived entries it names may stay."""
+        view = self.context.get("view")
+        if view is None or getattr(view, "action", "") not in ("update", "partial_update"):
+            return None
+        pk = str(view.kwargs.get("pk", ""))
+        return int(pk) if pk.isdigit() else None
+
     def validate_it_systems(self, value: list[int]) -> list[ItSystem]:
-        return entries(_user(self), "it_systems", value)
+        return entries(_user(self), "it_systems", value, self._process_changed())
 
     def validate_records(self, value: list[int]) -> list[RecordType]:
-        return entries(_user(self), "records", value)
+        return entries(_user(self), "records", value, self._process_changed())
 
     def validate_external_parties(self, value: list[int]) -> list[ExternalParty]:
-        return entries(_user(self), "external_parties", value)
+        return entries(_user(self), "external_parties", value, self._process_changed())
 
 
 class ProcessListParams(serializers.Serializer[Any]):
@@ -874,6 +886,9 @@ class ItSystemWriteSerializer(EntryWriteSerializer):
 class EntryListParams(serializers.Serializer[Any]):
     q = serializers.CharField(
         required=False, default="", allow_blank=True, max_length=100, help_text="Code or name in any language."
+    )
+    include_archived = serializers.BooleanField(
+        required=False, default=False, help_text="Archived entries too (they can no longer be chosen)."
     )
 
 

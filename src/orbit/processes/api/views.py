@@ -539,6 +539,26 @@ class DictionaryViewSet(ProcessesViewSet):
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         return self.update(request, pk, partial=True)
 
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        entry = self.get_entry()
+        data, version = self.write_input(ArchiveSerializer)
+        return self.show(
+            services.dictionary_entry_archive(
+                actor=request.user, entry=entry, expected_version=version, reason=data["reason"]
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        entry = self.get_entry()
+        data, version = self.write_input(RestoreSerializer)
+        return self.show(
+            services.dictionary_entry_restore(
+                actor=request.user, entry=entry, expected_version=version, reason=data["reason"]
+            )
+        )
+
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
         return self.history_page(self.get_entry())
@@ -556,6 +576,8 @@ def _dictionary_docs(
         create=write,
         create_summary=f"Add {article} {noun} to the shared dictionary (the change right in any unit)",
         update=write,
+        archive=True,
+        restore=True,
         history=True,
     )
 

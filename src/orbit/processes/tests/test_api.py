@@ -816,6 +816,44 @@ def test_dictionaries_list_create_update(tree, contributor, viewer):
     assert client_for(viewer).get(f"{BASE}/dictionaries/roles/", {"q": "nothing"}).json()["count"] == 0
 
 
+def test_dictionary_entries_are_archived_not_deleted_and_can_be_restored(tree, contributor, viewer):
+    client = client_for(contributor)
+    hris = client.post(f"{BASE}/dictionaries/it_systems/", {"code": "HRIS", "name": "HR system"}, format="json").json()
+    process = make_process(tree.dept_a, "Hire staff")
+    url = f"{BASE}/dictionaries/it_systems/{hris['id']}/"
+    process_url = f"{BASE}/processes/{process.pk}/"
+    response = client.patch(process_url, {"it_systems": [hris["id"]]}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200, response.content
+
+    assert_error(client_for(viewer).post(url + "archive/", {"reason": "Retired"}, format="json",
+                                         HTTP_IF_MATCH='"1"'), 403, "permission_denied")  # fmt: skip
+    assert_error(client.post(url + "archive/", {"reason": "Retired"}, format="json"), 428, "precondition_required")
+    response = client.post(url + "archive/", {"reason": "Retired in 2026"}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200, response.content
+    assert response.json()["is_archived"] is True and response.json()["archive_reason"] == "Retired in 2026"
+
+    assert client.get(f"{BASE}/dictionaries/it_systems/").json()["count"] == 0  # out of the choices
+    everything = client.get(f"{BASE}/dictionaries/it_systems/", {"include_archived": "true"}).json()["results"]
+    assert [(e["code"], e["is_archived"]) for e in everything] == [("HRIS", True)]
+    assert client.get(url).json()["is_archived"] is True  # still readable, by its id
+    named = client.get(process_url).json()["it_systems"]
+    assert [(e["code"], e["is_archived"]) for e in named] == [("HRIS", True)]  # kept where it was named
+    # Changing the process keeps it; removing it is allowed, choosing it again then is not.
+    response = client.patch(process_url, {"it_systems": [hris["id"]], "purpose": "Hire"}, format="json",
+                            HTTP_IF_MATCH='"2"')  # fmt: skip
+    assert response.status_code == 200, response.content
+    other = make_process(tree.dept_a, "Pay staff")
+    response = client.patch(f"{BASE}/processes/{other.pk}/", {"it_systems": [hris["id"]]}, format="json",
+                            HTTP_IF_MATCH='"1"')  # fmt: skip
+    assert_error(response, 400, "invalid", "it_systems")  # an archived entry cannot be chosen
+
+    response = client.post(url + "restore/", {"reason": "Back in use"}, format="json", HTTP_IF_MATCH='"2"')
+    assert response.status_code == 200 and response.json()["is_archived"] is False and response.json()["version"] == 3
+    assert [e["code"] for e in client.get(f"{BASE}/dictionaries/it_systems/").json()["results"]] == ["HRIS"]
+    actions = [e["action"] for e in client.get(url + "history/").json()["results"]]
+    assert actions == ["restore", "archive", "create"]
+
+
 def test_pcf_elements_and_releases_read_only(tree, contributor, viewer):
     element = apqc.PcfElement
     workbook = apqc.PcfWorkbook(

@@ -132,6 +132,45 @@ def test_create_and_edit_a_process_through_the_forms(tree):
     assert process.digitisation == "digital" and process.version == 2
 
 
+def test_editing_a_process_keeps_the_archived_it_system_it_names_and_offers_no_other(tree):
+    from orbit.processes.models import ItSystem
+
+    client = client_for(make_user("c", role="contributor", unit=tree.dept_a))
+    with audit_context(source="cli", reason="test data"):
+        actor = system_actor()
+        old, gone, new = (
+            services.dictionary_entry_create(actor=actor, dictionary="it_systems", code=code, name={"en": name})
+            for code, name in (("OLD-HR", "Old HR"), ("GONE", "Gone"), ("NEW-HR", "New HR"))
+        )
+        process = make_process(tree.dept_a, "HIRE", it_systems=[old])
+        services.dictionary_entry_archive(actor=actor, entry=old, expected_version=1, reason="Replaced")
+        services.dictionary_entry_archive(actor=actor, entry=gone, expected_version=1, reason="Retired")
+
+    page = client.get(f"/processes/{process.pk}/").content.decode()
+    assert "Old HR" in page and "(archived)" in page
+    form = client.get(f"/processes/{process.pk}/edit/").content.decode()
+    systems = form[form.index('name="it_systems"') :]
+    systems = systems[: systems.index("</select>")]
+    assert f'value="{old.pk}" selected' in systems and f'value="{new.pk}"' in systems  # kept; the active one offered
+    assert f'value="{gone.pk}"' not in systems  # another archived entry is not offered
+    process.refresh_from_db()
+    edit = client.post(
+        f"/processes/{process.pk}/edit/",
+        {"version": process.version, "name_0": "Hire staff", "owner_unit": tree.dept_a.pk, "level": 3,
+         "nature": "support", "change_authority": "process_owner", "digitisation": "digital",
+         "transformation_status": "documented", "it_systems": [old.pk, new.pk]},
+    )  # fmt: skip
+    assert edit.status_code == 302, edit.content.decode()[:2000]
+    assert set(ItSystem.all_objects.filter(processes=process).values_list("code", flat=True)) == {"OLD-HR", "NEW-HR"}
+    refused = client.post(
+        f"/processes/{process.pk}/edit/",
+        {"version": process.version + 1, "name_0": "Hire staff", "owner_unit": tree.dept_a.pk, "level": 3,
+         "nature": "support", "change_authority": "process_owner", "digitisation": "digital",
+         "transformation_status": "documented", "it_systems": [old.pk, gone.pk]},
+    )  # fmt: skip
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+
+
 def test_a_contributor_of_another_unit_cannot_edit(tree, chain):
     client = client_for(make_user("c", role="contributor", unit=tree.dept_b))
     assert client.get(f"/processes/{chain[0].pk}/edit/").status_code == 403
