@@ -34,6 +34,10 @@ How Orbit's data is mapped (decisions a reader of the file should know):
   asks.
 * Budgets: one ``budget`` per year and currency (original, indicative), the calendar year, the planned amounts of
   the year's budget lines added up, valued at the start of the year.
+* Transactions: what the budget lines record as committed and spent, one ``transaction`` per year, currency and
+  kind: committed → 2 Outgoing Commitment, spent → 4 Expenditure, the year's lines added up (aggregated
+  transactions, as IATI allows). They are dated on the year's last day, or on the day of the export while the year
+  runs (IATI rules 11.2.1 and 11.2.2: no transaction in the future). Zero amounts are not written.
 * Results: one ``result`` per result node the activity serves that has indicators (IATI requires at least one). The
   result type comes from the English name of the node's tier (:func:`result_type`): Output → 1, Outcome → 2,
   Impact, Goal or Objective → 3, anything else → 9 Other. References are written at indicator level only (IATI rule
@@ -289,6 +293,7 @@ class _Context:
     framework: Framework | None
     readable_frameworks: set[int]
     generated: str
+    today: dt.date
     links: dict[tuple[str, int], IatiLink] = field(default_factory=dict)
     """IATI links of the activities, results and indicators being written (imported records), by kind and id."""
 
@@ -355,6 +360,7 @@ def build_activity(activity: Activity, context: _Context) -> Any:
             root, "tag", _texts(target.title)[:1], default_lang, vocabulary=SDG_TARGET_VOCABULARY, code=target.code
         )
     _budgets(root, activity.budget_lines.all())
+    _transactions(root, activity.budget_lines.all(), context.today)
     for node in activity.nodes.all():
         if node.framework_id not in context.readable_frameworks:
             continue
@@ -382,6 +388,26 @@ def _budgets(root: Any, lines: Iterable[BudgetLine]) -> None:
         etree.SubElement(budget, "period-start", {"iso-date": start.isoformat()})
         etree.SubElement(budget, "period-end", {"iso-date": dt.date(year, 12, 31).isoformat()})
         value = etree.SubElement(budget, "value", {"currency": currency, "value-date": start.isoformat()})
+        value.text = _decimal_text(amount)
+
+
+#: IATI TransactionType codes of what a budget line records.
+COMMITMENT, EXPENDITURE = "2", "4"
+
+
+def _transactions(root: Any, lines: Iterable[BudgetLine], today: dt.date) -> None:
+    totals: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
+    for line in lines:
+        totals[(line.year, line.currency, COMMITMENT)] += line.committed
+        totals[(line.year, line.currency, EXPENDITURE)] += line.spent
+    for (year, currency, kind), amount in sorted(totals.items()):
+        if not amount:
+            continue
+        day = min(dt.date(year, 12, 31), today).isoformat()
+        transaction = etree.SubElement(root, "transaction")
+        etree.SubElement(transaction, "transaction-type", code=kind)
+        etree.SubElement(transaction, "transaction-date", {"iso-date": day})
+        value = etree.SubElement(transaction, "value", {"currency": currency, "value-date": day})
         value.text = _decimal_text(amount)
 
 
@@ -610,6 +636,7 @@ def export_activities(
         framework=framework,
         readable_frameworks=set(framework_restrict(user).values_list("pk", flat=True)),
         generated=now.isoformat().replace("+00:00", "Z"),
+        today=today,
     )
     identifiers: list[str] = []
     codes: list[str] = []

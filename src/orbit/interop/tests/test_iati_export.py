@@ -176,6 +176,41 @@ def test_titles_statuses_countries_tags_and_budgets(plan):
     assert budgets == [("2025-01-01", "CHF", "1500"), ("2025-01-01", "USD", "300"), ("2026-01-01", "CHF", "200")]
 
 
+def test_committed_and_spent_money_are_written_as_dated_transactions(plan):
+    this_year = TODAY.year
+    with audit_context(source="cli", reason="test data"):
+        for year, source, currency, committed, spent in (
+            (this_year - 1, "regular", "EUR", "700", "650.5"),
+            (this_year - 1, "in_kind", "EUR", "100", "0"),
+            (this_year, "regular", "EUR", "40", "25"),
+            (this_year + 1, "regular", "EUR", "90", "0"),
+        ):
+            planning.budget_line_create(
+                actor=plan.actor, activity=plan.activity, source=source, year=year, currency=currency,
+                planned=Decimal(1000), committed=Decimal(committed), spent=Decimal(spent),
+            )  # fmt: skip
+    data, report = _export(plan)
+    assert report.valid, [str(p) for _, p in report.all_problems()]  # schema, 11.2.1 and 11.2.2 included
+    activity = etree.fromstring(data).find("iati-activity")
+    transactions = [
+        (t.find("transaction-type").get("code"), t.find("transaction-date").get("iso-date"),
+         t.find("value").get("currency"), t.find("value").get("value-date"), t.find("value").text)
+        for t in activity.iter("transaction")
+    ]  # fmt: skip
+    last_year_end = dt.date(this_year - 1, 12, 31).isoformat()
+    today = TODAY.isoformat()
+    assert transactions == [
+        ("2", last_year_end, "EUR", last_year_end, "800"),  # the year's two lines added up
+        ("4", last_year_end, "EUR", last_year_end, "650.5"),
+        ("2", today, "EUR", today, "40"),  # the year runs: dated today, never in the future
+        ("4", today, "EUR", today, "25"),
+        ("2", today, "EUR", today, "90"),  # a commitment for next year, made by today; no zero expenditure
+    ]
+    children = [child.tag for child in activity]
+    assert children.index("transaction") > max(i for i, tag in enumerate(children) if tag == "budget")
+    assert children.index("result") > max(i for i, tag in enumerate(children) if tag == "transaction")
+
+
 def test_results_indicators_and_periods_match_the_database(plan):
     data, _ = _export(plan)
     result = etree.fromstring(data).find("iati-activity/result")
