@@ -58,9 +58,13 @@ def normalised(name: str, value: Any) -> Any:
     return _normalise(name, value)
 
 
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""The encoder of ``json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``, made once."""
+
+
 def canonical_payload_bytes(payload: dict[str, Any]) -> bytes:
     """The bytes the HMAC covers, from the normalised values of every name in ``HASHED_FIELDS``."""
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return CANONICAL_JSON.encode(payload).encode("utf-8")
 
 
 def canonical_bytes(event: AuditEvent) -> bytes:

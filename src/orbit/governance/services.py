@@ -669,7 +669,7 @@ def audited_bulk_create(
             "parent_type": parent_type,
             "parent_id": parent_id,
             "scope_path": instance.audit_scope_path(),
-            "changes_json": json.dumps(changes, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+            "changes_json": chain.CANONICAL_JSON.encode(changes),
             "prev_hash": prev,
         }
         digest = chain.payload_hmac(payload, key)
