@@ -36,6 +36,8 @@ MALFORMED = [
     ("ORBIT_AUDIT_KEY", lambda tmp: "short"),
     ("ORBIT_MEDIA_STORAGE", lambda tmp: "ftp"),
     ("ORBIT_MEDIA_STORAGE", lambda tmp: "s3"),  # without ORBIT_S3_BUCKET
+    ("ORBIT_PUBLIC_URL", lambda tmp: "orbit.example.org"),  # no scheme
+    ("ORBIT_PUBLIC_URL", lambda tmp: "https://orbit.example.org/?x=1"),
 ]
 
 
@@ -54,6 +56,8 @@ MALFORMED = [
         "audit",
         "unknown-media-storage",
         "s3-without-bucket",
+        "public-url-without-scheme",
+        "public-url-with-query",
     ],
 )
 def test_malformed_setting_stops_with_one_clear_line(tmp_path: Path, name: str, value) -> None:

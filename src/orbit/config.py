@@ -162,6 +162,9 @@ class OrbitConfig:
     iati_reporting_org_ref: str = ""
     iati_reporting_org_name: str = ""
     iati_reporting_org_type: str = "40"
+    #: The address at which the public reaches this Orbit (e.g. https://orbit.example.org). Unset: nothing is
+    #: published outside sign-in, and IATI exports carry no document links.
+    public_url: str = ""
 
 
 def iati_publisher() -> tuple[str, str, str, str]:
@@ -177,6 +180,17 @@ def iati_publisher() -> tuple[str, str, str, str]:
     if not (org_type.isascii() and org_type.isdigit()):
         raise ConfigError(f"ORBIT_IATI_REPORTING_ORG_TYPE={org_type!r} is not an IATI organisation type code (e.g. 40)")
     return found[0], found[1], org_name, org_type
+
+
+def public_url() -> str:
+    """ORBIT_PUBLIC_URL: an absolute http(s) address without query or fragment, or unset ("")."""
+    raw = os.environ.get("ORBIT_PUBLIC_URL", "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"ORBIT_PUBLIC_URL={raw!r} is not an absolute http(s) address such as https://orbit.example.org")
+    return raw.rstrip("/")
 
 
 def iati_schema_dir() -> Path | None:
@@ -259,4 +273,5 @@ def load() -> OrbitConfig:
         iati_reporting_org_ref=publisher[1],
         iati_reporting_org_name=publisher[2],
         iati_reporting_org_type=publisher[3],
+        public_url=public_url(),
     )

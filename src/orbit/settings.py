@@ -156,6 +156,8 @@ ORBIT_IATI_PUBLISHER_PREFIX = CONFIG.iati_publisher_prefix
 ORBIT_IATI_REPORTING_ORG_REF = CONFIG.iati_reporting_org_ref
 ORBIT_IATI_REPORTING_ORG_NAME = CONFIG.iati_reporting_org_name
 ORBIT_IATI_REPORTING_ORG_TYPE = CONFIG.iati_reporting_org_type
+# Where the public reaches Orbit: published evidence (IATI document links) is served only when it is set.
+ORBIT_PUBLIC_URL = CONFIG.public_url
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

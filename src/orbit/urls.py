@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from orbit.core import views as core_views
+from orbit.planning import views as planning_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("processes/", include("orbit.processes.urls")),
     path("reports/", include("orbit.reporting.urls")),
     path("iati/", include("orbit.interop.urls")),
+    # Published evidence, without sign-in, only when ORBIT_PUBLIC_URL is set (orbit.planning.publication).
+    path("public/evidence/<int:pk>/<str:token>", planning_views.evidence_public, name="evidence-public"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

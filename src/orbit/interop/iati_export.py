@@ -38,6 +38,11 @@ How Orbit's data is mapped (decisions a reader of the file should know):
   kind: committed → 2 Outgoing Commitment, spent → 4 Expenditure, the year's lines added up (aggregated
   transactions, as IATI allows). They are dated on the year's last day, or on the day of the export while the year
   runs (IATI rules 11.2.1 and 11.2.2: no transaction in the future). Zero amounts are not written.
+* Document links: only when this Orbit publishes evidence (``ORBIT_PUBLIC_URL``, :mod:`orbit.planning.publication`),
+  one ``document-link`` per published item of the activity's approved updates, at its public address, titled by its
+  caption (its file name when it has none), category A08 "Results, outcomes and outputs", dated when the photo was
+  taken or else on the update's date. Items whose format IATI's FileFormat codelist lacks (WebM and Matroska
+  videos) are not linked.
 * Results: one ``result`` per result node the activity serves that has indicators (IATI requires at least one). The
   result type comes from the English name of the node's tier (:func:`result_type`): Output → 1, Outcome → 2,
   Impact, Goal or Objective → 3, anything else → 9 Other. References are written at indicator level only (IATI rule
@@ -74,7 +79,9 @@ from orbit.core.i18n import FALLBACK_ORDER
 from orbit.interop import codelists, iati, iati_rules
 from orbit.interop.iati_import import STATUS as IMPORTED_STATUS
 from orbit.interop.models import IatiLink
-from orbit.planning.models import Activity, ActivityStatus, BudgetLine
+from orbit.planning import publication
+from orbit.planning import selectors as planning_selectors
+from orbit.planning.models import Activity, ActivityStatus, BudgetLine, Evidence
 from orbit.planning.selectors import PlanFilters, activity_list
 from orbit.results.models import ActualValue, Framework, Indicator, ResultNode, Target
 from orbit.results.selectors import COUNTED_BY_DEFAULT, actual_restrict, framework_restrict
@@ -295,6 +302,8 @@ class _Context:
     generated: str
     today: dt.date
     links: dict[tuple[str, int], IatiLink] = field(default_factory=dict)
+    published: dict[int, list[Evidence]] = field(default_factory=dict)
+    """The published evidence of the activities being written, by activity id (empty unless evidence is published)."""
     """IATI links of the activities, results and indicators being written (imported records), by kind and id."""
 
     def link(self, kind: str, pk: int | None) -> IatiLink | None:
@@ -361,6 +370,7 @@ def build_activity(activity: Activity, context: _Context) -> Any:
         )
     _budgets(root, activity.budget_lines.all())
     _transactions(root, activity.budget_lines.all(), context.today)
+    _document_links(root, context.published.get(activity.pk, []), default_lang)
     for node in activity.nodes.all():
         if node.framework_id not in context.readable_frameworks:
             continue
@@ -409,6 +419,23 @@ def _transactions(root: Any, lines: Iterable[BudgetLine], today: dt.date) -> Non
         etree.SubElement(transaction, "transaction-date", {"iso-date": day})
         value = etree.SubElement(transaction, "value", {"currency": currency, "value-date": day})
         value.text = _decimal_text(amount)
+
+
+#: IATI DocumentCategory of progress evidence.
+EVIDENCE_CATEGORY = "A08"
+
+
+def _document_links(root: Any, items: Sequence[Evidence], default_lang: str) -> None:
+    formats = codelists.codelist("FileFormat")
+    for item in items:
+        served = publication.served_type(item)
+        if served not in formats:
+            continue
+        link = etree.SubElement(root, "document-link", format=served, url=publication.public_url(item))
+        _with_narratives(link, "title", _texts(item.caption) or [(default_lang, item.original_name)], default_lang)
+        etree.SubElement(link, "category", code=EVIDENCE_CATEGORY)
+        day = item.taken_on or item.update.date
+        etree.SubElement(link, "document-date", {"iso-date": day.isoformat()})
 
 
 def _result(root: Any, node: ResultNode, default_lang: str, context: _Context | None = None) -> None:
@@ -643,6 +670,8 @@ def export_activities(
 
     def write(xf: Any, batch: list[Activity]) -> None:
         context.links = _links_of(batch)
+        if publication.enabled():
+            context.published = planning_selectors.evidence_published_by_activity([a.pk for a in batch])
         for activity in batch:
             element = build_activity(activity, context)
             problems = check_element(element, schema=schema, today=today)

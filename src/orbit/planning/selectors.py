@@ -246,6 +246,40 @@ def evidence_restrict(user: Any, *, include_archived: bool = False) -> QuerySet[
     return evidence if scoped is None else evidence.filter(scoped)
 
 
+def _published() -> QuerySet[Evidence]:
+    """Evidence the public may see (see :mod:`orbit.planning.publication`), whatever ORBIT_PUBLIC_URL says."""
+    return (
+        Evidence.objects.filter(
+            update__status=ReviewStatus.APPROVED, update__archived_at__isnull=True,
+            update__activity__isnull=False, update__activity__archived_at__isnull=True, gps_kept=False,
+        )
+        .filter(Q(identifiable_people=False) | Q(consent=True))
+        .exclude(kind=Evidence.Kind.PHOTO, thumbnail="")
+    )  # fmt: skip
+
+
+def evidence_published(pk: int) -> Evidence:
+    """One published item of evidence, for anyone (no sign-in); NotFound otherwise."""
+    found = _published().filter(pk=pk).first()
+    if found is None:
+        raise NotFound("No such published evidence.")
+    return found
+
+
+def evidence_published_by_activity(activity_ids: list[int]) -> dict[int, list[Evidence]]:
+    """The published evidence of these activities (one query), by activity id, oldest update first."""
+    items = (
+        _published()
+        .filter(update__activity_id__in=activity_ids)
+        .select_related("update")
+        .order_by("update__date", "update_id", "id")
+    )
+    found: dict[int, list[Evidence]] = defaultdict(list)
+    for item in items:
+        found[item.update.activity_id].append(item)  # type: ignore[index]
+    return dict(found)
+
+
 def evidence_get(user: Any, pk: Any) -> Evidence:
     try:
         return evidence_restrict(user, include_archived=True).get(pk=pk)

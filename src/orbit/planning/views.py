@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -589,6 +589,29 @@ def evidence_file(request: HttpRequest, pk: int, variant: str = "file") -> HttpR
         )
     except FileNotFoundError as exc:  # media raises Http404 itself; a storage backend may raise this
         raise NotFound("The file is missing from storage.") from exc
+
+
+@require_GET
+def evidence_public(request: HttpRequest, pk: int, token: str) -> HttpResponseBase:
+    """Published evidence, for anyone without signing in (:mod:`orbit.planning.publication`); 404 otherwise."""
+    from orbit.planning import media, publication
+
+    if not publication.enabled() or not publication.token_matches(pk, token):
+        raise Http404("No such published evidence.")
+    try:
+        evidence = selectors.evidence_published(pk)
+    except NotFound:
+        raise Http404("No such published evidence.") from None
+    photo = evidence.kind == Evidence.Kind.PHOTO
+    response = media.download_response(
+        evidence.thumbnail.name if photo else evidence.file.name,
+        content_type=publication.served_type(evidence),
+        download_name=evidence.original_name,
+        inline=True,
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"  # IATI portals show published photos
+    return response
 
 
 # --- my work, review queue ------------------------------------------------------------------------------------

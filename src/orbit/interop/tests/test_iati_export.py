@@ -14,6 +14,7 @@ from conftest import shared_path
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
@@ -209,6 +210,40 @@ def test_committed_and_spent_money_are_written_as_dated_transactions(plan):
     children = [child.tag for child in activity]
     assert children.index("transaction") > max(i for i, tag in enumerate(children) if tag == "budget")
     assert children.index("result") > max(i for i, tag in enumerate(children) if tag == "transaction")
+
+
+def test_published_evidence_is_linked_only_when_this_orbit_publishes(plan, settings, tmp_path):
+    from orbit.planning.tests.factories import make_update, move_update, png_upload
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    update = make_update(activity=plan.activity, text="Training delivered", date=dt.date(2025, 5, 6))
+    with audit_context(source="cli", reason="test data"):
+        shown = planning.evidence_add(
+            actor=plan.actor, update=update, upload=png_upload("class.png"),
+            caption={"en": "The class in Nairobi", "fr": "La classe à Nairobi"}, taken_on=dt.date(2025, 5, 2),
+        )  # fmt: skip
+        planning.evidence_add(
+            actor=plan.actor, update=update, upload=png_upload("faces.png"), identifiable_people=True
+        )  # nobody's consent: never published
+    move_update(update, "submit", "approve")
+
+    data, _ = _export(plan)
+    assert etree.fromstring(data).find("iati-activity/document-link") is None  # ORBIT_PUBLIC_URL unset
+
+    settings.ORBIT_PUBLIC_URL = "https://orbit.example.org"
+    data, report = _export(plan)
+    assert report.valid, [str(p) for _, p in report.all_problems()]  # schema and FileFormat codelist
+    links = etree.fromstring(data).findall("iati-activity/document-link")
+    assert len(links) == 1
+    link = links[0]
+    assert link.get("format") == "image/jpeg"
+    assert link.get("url").startswith(f"https://orbit.example.org/public/evidence/{shown.pk}/")
+    titles = {n.get(XML_LANG): n.text for n in link.find("title").iter("narrative")}
+    assert titles == {None: "The class in Nairobi", "fr": "La classe à Nairobi"}
+    assert link.find("category").get("code") == "A08"
+    assert link.find("document-date").get("iso-date") == "2025-05-02"
+    anonymous = Client().get(link.get("url").removeprefix("https://orbit.example.org"))
+    assert anonymous.status_code == 200 and anonymous["Content-Type"] == "image/jpeg"
 
 
 def test_results_indicators_and_periods_match_the_database(plan):
