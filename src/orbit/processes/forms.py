@@ -205,3 +205,28 @@ class BpmnUploadForm(forms.Form):
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class DictionaryEntryForm(ServiceForm, ReasonMixin):
+    """An entry of a shared dictionary (IT systems also name the unit that owns the system)."""
+
+    code = forms.CharField(
+        label=_("Code"), max_length=32, help_text=_("Letters, digits, dots, hyphens or underscores, e.g. HRIS.")
+    )
+    name = TranslatedTextFormField(label=_("Name"), max_length=300)
+    description = TranslatedTextFormField(
+        label=_("Description"), required=False, widget=TranslatedTextWidget(textarea=True)
+    )
+    source = forms.CharField(label=_("Source"), max_length=300, required=False)
+    owner_unit = UnitChoiceField(label=_("Unit that owns the system"), queryset=OrgUnit.objects.none(), required=False)
+
+    def __init__(self, *args: Any, dictionary: str, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if dictionary == "it_systems":
+            self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
+        else:
+            del self.fields["owner_unit"]
+
+
+class DictionaryEntryEditForm(VersionedForm, DictionaryEntryForm):
+    pass

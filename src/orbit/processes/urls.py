@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from orbit.processes import views
+from orbit.processes import views, views_dictionaries
 
 app_name = "processes"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("export-archi.zip", views.export_archi, name="export-archi"),
     path("import/", views.bpmn_upload, name="upload"),
     path("import/<int:pk>/", views.bpmn_upload_detail, name="upload-detail"),
+    path("dictionaries/", views_dictionaries.dictionaries, name="dictionaries"),
+    path("dictionaries/<str:name>/", views_dictionaries.dictionary, name="dictionary"),
+    path("dictionaries/<str:name>/<int:pk>/", views_dictionaries.dictionary_entry, name="dictionary-entry"),
+    path("dictionaries/<str:name>/<int:pk>/archive/", views_dictionaries.dictionary_archive, name="dictionary-archive"),
+    path("dictionaries/<str:name>/<int:pk>/restore/", views_dictionaries.dictionary_restore, name="dictionary-restore"),
     path("<int:pk>/", views.process_detail, name="process-detail"),
     path("<int:pk>/edit/", views.process_edit, name="process-edit"),
     path("<int:pk>/archive/", views.process_archive, name="process-archive"),
