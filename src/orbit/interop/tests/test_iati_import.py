@@ -364,3 +364,45 @@ def test_progress_counts_the_activities_read(tree, settings):
     seen: list[int] = []
     run = run_import(tree.dept_a, iati_file(activity_xml("A1"), activity_xml("A2")), progress=seen.append)
     assert seen == [1, 2] and run.activities_read == 2
+
+
+def test_every_imported_record_has_its_own_create_event_on_a_verified_chain(tree, sdg, settings):
+    """The bulk writes record what a create one at a time would: the record's fields, label, parent and scope."""
+    from orbit.governance.chain import verify_database
+    from orbit.governance.services import snapshot
+
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    kinds = (Framework, Activity, ResultNode, Indicator, Target, ActualValue, BudgetLine, IatiLink, Dimension)
+    before = {model: set(model.all_objects.values_list("pk", flat=True)) for model in kinds}
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    run = run_import(tree.dept_a, iati_file(activity_xml("E1"), activity_xml("E2"), activity_xml("E3")))
+    assert run.counts["activities"]["created"] == 3
+    created = {(e.object_type, e.object_id): e for e in AuditEvent.objects.filter(seq__gt=last, action="create")}
+    checked: dict[str, int] = {}
+    for model in kinds:
+        new = set(model.all_objects.values_list("pk", flat=True)) - before[model]
+        for record in model.all_objects.filter(pk__in=new):
+            event = created.pop((record._meta.label_lower, str(record.pk)))  # exactly one create event each
+            parent = record.audit_parent()
+            assert event.object_label == record.audit_label()[:200]
+            assert event.scope_path == record.audit_scope_path()
+            assert (event.parent_type, event.parent_id) == (
+                (parent._meta.label_lower, str(parent.pk)) if parent is not None else ("", "")
+            )
+            wanted = {k: [None, v] for k, v in snapshot(record).items() if v not in (None, "", {}, [])}
+            recorded = {k: v for k, v in event.changes.items() if k not in ("nodes", "sdg_targets")}
+            assert recorded.keys() == wanted.keys()
+            for name, (_, value) in wanted.items():  # a decimal read back may carry more trailing zeros
+                assert _decimal_or_same(recorded[name][1]) == _decimal_or_same(value), name
+            assert event.object_version == 1 and event.source == "cli"
+            checked[model.__name__] = checked.get(model.__name__, 0) + 1
+    assert created == {}  # no create event without its record
+    assert checked["Activity"] == 3 and checked["Target"] >= 3 and checked["ActualValue"] >= 3, checked
+    result = verify_database()
+    assert result.ok, result
+
+
+def _decimal_or_same(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return Decimal(value)
+    return value
