@@ -556,7 +556,7 @@ def _insert_returning_keys(model: type[M], instances: list[M], batch_size: int) 
     for instance, key in zip(instances, keys, strict=True):
         instance.pk = opts.pk.to_python(key)
         instance._state.adding = False
-        instance._state.db = connection.alias
+        instance._state.db = db.alias
     return True
 
 
