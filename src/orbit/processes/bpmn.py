@@ -28,6 +28,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from lxml import etree
 
 from orbit.core.safexml import has_doctype, head_text, what_it_looks_like
@@ -109,45 +112,85 @@ EndKind = Literal["participant", "task", "event", "subProcess", "callActivity", 
 CallStatus = Literal["resolved", "ambiguous", "dangling", "self", "missing"]
 
 # Every message shown to users, in one place. Each names the file, and where it can, the line and the element id.
-MESSAGES: dict[str, str] = {
-    "empty": "{source}: the file is empty.",
-    "too_large": "{source}: the file is {size:,} bytes, more than the {limit:,} bytes accepted for one BPMN file.",
-    "not_xml": "{source}: not an XML document (it looks like {what}). Upload the .bpmn file your modelling tool "
-    "exports.",
-    "doctype": "{source}: the document declares a DOCTYPE. BPMN 2.0 files never need one, and it is refused because "
-    "a DOCTYPE can expand entities or make the reader open other files.",
-    "xml_syntax": "{source}: the XML is malformed at line {line}, column {column}: {detail}.",
-    "xml_unreadable": "{source}: the XML cannot be read: {detail}.",
-    "not_bpmn": "{source}: not a BPMN 2.0 document: the root element is {root}, where BPMN 2.0 requires "
-    "<definitions> in the namespace " + BPMN_NS + ".",
-    "duplicate_id_fatal": "{source}: the id {id!r} is used by several elements ({where}). Processes, pools and "
-    "global tasks need unique ids for calls and pools to find them, so the file is refused.",
-    "duplicate_id": "{source}: the id {id!r} is used by several elements ({where}); references to it are ambiguous.",
-    "unknown_element": "{source}, line {line}: <{tag}> is not a BPMN element allowed under <definitions>; it was "
-    "skipped.",
-    "no_process": "{source}: the file defines no process and no collaboration; nothing was imported from it.",
-    "process_without_pool": "{source}, line {line}: process {id!r} is in no pool of the file's collaboration and no "
-    "call activity of the file calls it; it is imported on its own.",
-    "participant_unknown_process": "{source}, line {line}: pool {id!r} refers to process {ref!r}, which the file does "
-    "not define; the pool is kept as an external party.",
-    "message_flow_unknown_end": "{source}, line {line}: message flow {id!r} has {end} {ref!r}, which is not an "
-    "element of this file.",
-    "message_flow_missing_end": "{source}, line {line}: message flow {id!r} has no {end}.",
-    "call_without_target": "{source}, line {line}: call activity {id!r} ({name}) names no called element, so it "
-    "cannot be linked to the process it calls.",
-    "lane_unknown_node": "{source}, line {line}: lane {id!r} lists {ref!r}, which is not an element of this file; "
-    "the reference was ignored.",
-    "lane_not_flow_node": "{source}, line {line}: lane {id!r} lists {ref!r}, a <{tag}>, which is not a flow node; "
-    "the reference was ignored.",
-    "boundary_without_host": "{source}, line {line}: boundary event {id!r} is attached to no activity "
-    "(attachedToRef is missing).",
-    "boundary_unknown_host": "{source}, line {line}: boundary event {id!r} is attached to {ref!r}, which is not an "
-    "activity of this file.",
+# The texts are translated when a message is made (``_message``), in the language active at that moment.
+MESSAGES: dict[str, Any] = {
+    "empty": gettext_lazy("%(source)s: the file is empty."),
+    "too_large": gettext_lazy(
+        "%(source)s: the file is %(size)s bytes, more than the %(limit)s bytes accepted for one BPMN file."
+    ),
+    "not_xml": gettext_lazy(
+        "%(source)s: not an XML document (it looks like %(what)s). Upload the .bpmn file your modelling tool exports."
+    ),
+    "doctype": gettext_lazy(
+        "%(source)s: the document declares a DOCTYPE. BPMN 2.0 files never need one, and it is refused because a "
+        "DOCTYPE can expand entities or make the reader open other files."
+    ),
+    "xml_syntax": gettext_lazy("%(source)s: the XML is malformed at line %(line)s, column %(column)s: %(detail)s."),
+    "xml_unreadable": gettext_lazy("%(source)s: the XML cannot be read: %(detail)s."),
+    "not_bpmn": gettext_lazy(
+        "%(source)s: not a BPMN 2.0 document: the root element is %(root)s, where BPMN 2.0 requires <definitions> in "
+        "the namespace %(namespace)s."
+    ),
+    "duplicate_id_fatal": gettext_lazy(
+        "%(source)s: the id %(id)s is used by several elements (%(where)s). Processes, pools and global tasks need "
+        "unique ids for calls and pools to find them, so the file is refused."
+    ),
+    "duplicate_id": gettext_lazy(
+        "%(source)s: the id %(id)s is used by several elements (%(where)s); references to it are ambiguous."
+    ),
+    "unknown_element": gettext_lazy(
+        "%(source)s, line %(line)s: <%(tag)s> is not a BPMN element allowed under <definitions>; it was skipped."
+    ),
+    "no_process": gettext_lazy(
+        "%(source)s: the file defines no process and no collaboration; nothing was imported from it."
+    ),
+    "process_without_pool": gettext_lazy(
+        "%(source)s, line %(line)s: process %(id)s is in no pool of the file's collaboration and no call activity of "
+        "the file calls it; it is imported on its own."
+    ),
+    "participant_unknown_process": gettext_lazy(
+        "%(source)s, line %(line)s: pool %(id)s refers to process %(ref)s, which the file does not define; the pool "
+        "is kept as an external party."
+    ),
+    "message_flow_unknown_end": gettext_lazy(
+        "%(source)s, line %(line)s: message flow %(id)s has %(end)s %(ref)s, which is not an element of this file."
+    ),
+    "message_flow_missing_end": gettext_lazy("%(source)s, line %(line)s: message flow %(id)s has no %(end)s."),
+    "call_without_target": gettext_lazy(
+        "%(source)s, line %(line)s: call activity %(id)s (%(name)s) names no called element, so it cannot be linked "
+        "to the process it calls."
+    ),
+    "lane_unknown_node": gettext_lazy(
+        "%(source)s, line %(line)s: lane %(id)s lists %(ref)s, which is not an element of this file; the reference "
+        "was ignored."
+    ),
+    "lane_not_flow_node": gettext_lazy(
+        "%(source)s, line %(line)s: lane %(id)s lists %(ref)s, a <%(tag)s>, which is not a flow node; the reference "
+        "was ignored."
+    ),
+    "boundary_without_host": gettext_lazy(
+        "%(source)s, line %(line)s: boundary event %(id)s is attached to no activity (attachedToRef is missing)."
+    ),
+    "boundary_unknown_host": gettext_lazy(
+        "%(source)s, line %(line)s: boundary event %(id)s is attached to %(ref)s, which is not an activity of this "
+        "file."
+    ),
 }
+_QUOTED = ("id", "ref")
+"""Values shown quoted (as Python writes a string), so that an id with spaces or an empty one stays visible."""
 
 
 def _message(code: str, **values: Any) -> str:
-    return MESSAGES[code].format(**values)
+    """The message ``code`` in the active language, with ``values`` put in (numbers grouped as the language does)."""
+    shown: dict[str, Any] = {"namespace": BPMN_NS}
+    for name, value in values.items():
+        if name in _QUOTED:
+            shown[name] = repr(value)
+        elif name in ("size", "limit"):
+            shown[name] = number_format(value, force_grouping=True)
+        else:
+            shown[name] = value
+    return str(MESSAGES[code]) % shown
 
 
 class BpmnError(Exception):
@@ -353,9 +396,9 @@ def _strip_prefix(ref: str | None) -> str | None:
 
 def _describe_root(tag: str) -> str:
     if tag.startswith("{"):
-        namespace, _, local = tag[1:].partition("}")
-        return f"<{local}> in the namespace {namespace}"
-    return f"<{tag}> in no namespace"
+        namespace, _brace, local = tag[1:].partition("}")
+        return _("<%(tag)s> in the namespace %(namespace)s") % {"tag": local, "namespace": namespace}
+    return _("<%(tag)s> in no namespace") % {"tag": tag}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -396,7 +439,7 @@ def _parse_xml(data: bytes, source: str) -> Any:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position or (None, None)
         detail = re.sub(r", line \d+, column \d+$", "", str(exc.msg or exc)).strip().rstrip(".")
-        detail = detail.replace(", use XML_PARSE_HUGE option", " (elements nested too deeply)")
+        detail = detail.replace(", use XML_PARSE_HUGE option", " " + _("(elements nested too deeply)"))
         raise BpmnError(
             "xml_syntax",
             _message("xml_syntax", source=source, line=line, column=column, detail=detail),
@@ -407,7 +450,7 @@ def _parse_xml(data: bytes, source: str) -> Any:
     except (etree.LxmlError, ValueError, LookupError) as exc:
         raise BpmnError("xml_syntax", _message("xml_unreadable", source=source, detail=exc), source=source) from exc
     if root is None:  # pragma: no cover - lxml raises rather than return nothing, kept as a guard
-        detail = "no root element"
+        detail = _("no root element")
         raise BpmnError("xml_syntax", _message("xml_unreadable", source=source, detail=detail), source=source)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # a DOCTYPE hidden behind a very long prolog
@@ -545,7 +588,9 @@ class _Reader:
         for element_id, elements in self.index.items():
             if len(elements) < 2:
                 continue
-            where = ", ".join(f"<{_local(e)}> at line {e.sourceline}" for e in elements)
+            where = ", ".join(
+                _("<%(tag)s> at line %(line)s") % {"tag": _local(e), "line": e.sourceline} for e in elements
+            )
             if any(_local(e) in _UNIQUE_ID_TYPES for e in elements):
                 raise BpmnError(
                     "duplicate_id",
@@ -618,7 +663,7 @@ class _Reader:
                     )
                 )
                 if not (child.get("calledElement") or "").strip():
-                    self.warn("call_without_target", element_id, child.sourceline, name=name or "no name")
+                    self.warn("call_without_target", element_id, child.sourceline, name=name or _("no name"))
             elif local in EVENT_TYPES:
                 process.events += 1
                 if local == "boundaryEvent":
@@ -703,7 +748,10 @@ class _Reader:
     def _message_flow(self, element: Any, pools: dict[str, Participant]) -> MessageFlow:
         element_id = element.get("id", "")
         ends: list[tuple[str | None, EndKind, str | None]] = []
-        for attribute, end in (("sourceRef", "source"), ("targetRef", "target")):
+        for attribute, end in (
+            ("sourceRef", pgettext("message flow", "source")),
+            ("targetRef", pgettext("message flow", "target")),
+        ):
             ref = _strip_prefix(element.get(attribute)) or None
             kind, owner = self._end(ref, pools)
             if ref is None:

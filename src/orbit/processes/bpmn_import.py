@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orbit.governance.services import audited_bulk_create
 from orbit.organisation.access import require
@@ -236,10 +237,16 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
                 parent_key = planner.by_key[_process_key(doc.source, sub.parent_id)].parent_key
             planner.add(
                 Planned(
-                    kind="part", key=_process_key(doc.source, sub.id), label=_name(sub.name, sub.id),
+                    kind="part",
+                    key=_process_key(doc.source, sub.id),
+                    label=_name(sub.name, sub.id),
                     parent_key=parent_key,
-                    values={"name": {"en": _name(sub.name, sub.id)[:300]}, "level": level, "task_type": sub.type,
-                            "source": label_source[:300]},
+                    values={
+                        "name": {"en": _name(sub.name, sub.id)[:300]},
+                        "level": level,
+                        "task_type": sub.type,
+                        "source": label_source[:300],
+                    },
                 )
             )
         steps: list[tuple[str, str, str, str | None]] = [
@@ -253,10 +260,16 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
                 level = int(Level.TASK)
             planner.add(
                 Planned(
-                    kind="part", key=_process_key(doc.source, element_id), label=_name(element_name, element_id),
+                    kind="part",
+                    key=_process_key(doc.source, element_id),
+                    label=_name(element_name, element_id),
                     parent_key=parent_key,
-                    values={"name": {"en": _name(element_name, element_id)[:300]}, "level": level,
-                            "task_type": element_type, "source": label_source[:300]},
+                    values={
+                        "name": {"en": _name(element_name, element_id)[:300]},
+                        "level": level,
+                        "task_type": element_type,
+                        "source": label_source[:300],
+                    },
                 )
             )
         # Lanes → roles, Responsible in the process and in the tasks their lanes hold.
@@ -267,7 +280,8 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
             role_key = planner.dictionary("role", lane.name.strip(), label_source)
             lane_roles[lane.id] = role_key
             planner.add(
-                Planned(kind="participant", key=f"{key}|{role_key}", label=f"{lane.name} (R) in {name}",
+                Planned(kind="participant", key=f"{key}|{role_key}",
+                        label=_("%(role)s (R) in %(process)s") % {"role": lane.name, "process": name},
                         values={"process": key, "role": role_key, "raci": Raci.RESPONSIBLE})
             )  # fmt: skip
         for task in process.tasks:
@@ -277,7 +291,8 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
                 if task_role:
                     planner.add(
                         Planned(kind="participant", key=f"{task_key}|{task_role}",
-                                label=f"{planner.by_key[task_role].label} (R) in {task.name or task.id}",
+                                label=_("%(role)s (R) in %(process)s")
+                                % {"role": planner.by_key[task_role].label, "process": task.name or task.id},
                                 values={"process": task_key, "role": task_role, "raci": Raci.RESPONSIBLE})
                     )  # fmt: skip
         links = _links(planner.by_key[key])
@@ -310,7 +325,8 @@ def _plan_document(planner: _Planner, doc: bpmn.Document) -> None:
             Planned(
                 kind="dependency",
                 key=f"bpmn:{doc.source}#{source_pid}->{target_pid}:messages",
-                label=f"{planner.by_key[source_key].label} → {planner.by_key[target_key].label} (messages)",
+                label=_("%(source)s → %(target)s (messages)")
+                % {"source": planner.by_key[source_key].label, "target": planner.by_key[target_key].label},
                 values={"source": source_key, "target": target_key, "kind": DependencyKind.MESSAGES, "note": note},
             )
         )
@@ -327,9 +343,7 @@ def _plan_calls(planner: _Planner, documents: list[bpmn.Document]) -> list[dict[
     resolutions = bpmn.resolve_calls(documents)
     dangling_ids = {r.called_element.split(":")[-1] for r in resolutions if r.status == "dangling" and r.called_element}
     earlier = _earlier_imports(dangling_ids)
-    process_keys = {
-        _process_key(doc.source, p.id) for doc in documents for p in doc.processes
-    }
+    process_keys = {_process_key(doc.source, p.id) for doc in documents for p in doc.processes}
     calls = []
     for r in resolutions:
         caller = _process_key(r.source, r.process_id)
@@ -338,7 +352,7 @@ def _plan_calls(planner: _Planner, documents: list[bpmn.Document]) -> list[dict[
         if status == "dangling" and r.called_element:
             found = earlier.get(r.called_element.split(":")[-1], [])
             if len(found) == 1:
-                status, targets, note = "resolved", found, "found among processes imported earlier"
+                status, targets, note = "resolved", found, _("found among processes imported earlier")
         target_processes = [t for t in targets if t in process_keys or t in earlier.get(t.split("#")[-1], [])]
         if status in ("resolved", "self") and target_processes:
             target = target_processes[0]
@@ -346,27 +360,22 @@ def _plan_calls(planner: _Planner, documents: list[bpmn.Document]) -> list[dict[
                 Planned(
                     kind="dependency",
                     key=f"bpmn:{r.source}#{r.call_id}:calls",
-                    label=f"{planner.by_key[caller].label} → {r.called_element} (calls)",
-                    values={"source": caller, "target": target, "kind": DependencyKind.CALLS,
-                            "note": f"Call activity {r.call_name or r.call_id}"[:300]},
+                    label=_("%(source)s → %(target)s (calls)")
+                    % {"source": planner.by_key[caller].label, "target": r.called_element},
+                    values={
+                        "source": caller,
+                        "target": target,
+                        "kind": DependencyKind.CALLS,
+                        "note": f"Call activity {r.call_name or r.call_id}"[:300],
+                    },
                 )
             )
         elif status in ("resolved",) and not target_processes:
-            note = "calls a global task, not a process: no dependency"
-        messages = {
-            "ambiguous": f"{r.source}: call activity “{r.call_name or r.call_id}” ({r.call_id}) calls "
-            f"“{r.called_element}”, which is defined more than once: "
-            + ", ".join(f"{s}#{t}" for s, t in r.targets) + ". No dependency is made; say which one is meant.",
-            "dangling": f"{r.source}: call activity “{r.call_name or r.call_id}” ({r.call_id}) calls "
-            f"“{r.called_element}”, which no file of this upload and no earlier import defines.",
-            "missing": f"{r.source}: call activity “{r.call_name or r.call_id}” ({r.call_id}) names no called "
-            "element.",
-            "self": f"{r.source}: process “{r.process_id}” calls itself through “{r.call_name or r.call_id}” "
-            f"({r.call_id}): kept as a cycle.",
-        }
-        if status in messages:
+            note = _("calls a global task, not a process: no dependency")
+        message = _call_message(r, status)
+        if message:
             planner.issues.append(
-                {"severity": "warning", "source": r.source, "message": messages[status], "element_id": r.call_id,
+                {"severity": "warning", "source": r.source, "message": message, "element_id": r.call_id,
                  "line": None}
             )  # fmt: skip
         calls.append(
@@ -374,6 +383,37 @@ def _plan_calls(planner: _Planner, documents: list[bpmn.Document]) -> list[dict[
              "called_element": r.called_element, "status": status, "targets": targets, "note": note}
         )  # fmt: skip
     return calls
+
+
+def _call_message(r: bpmn.CallResolution, status: str) -> str:
+    """The warning for a call that makes no dependency, or a cycle; empty for a resolved call."""
+    values = {
+        "source": r.source, "name": r.call_name or r.call_id, "id": r.call_id, "called": r.called_element,
+        "process": r.process_id, "targets": ", ".join(f"{s}#{t}" for s, t in r.targets),
+    }  # fmt: skip
+    if status == "ambiguous":
+        return (
+            _(
+                "%(source)s: call activity “%(name)s” (%(id)s) calls “%(called)s”, which is defined more than once: "
+                "%(targets)s. No dependency is made; say which one is meant."
+            )
+            % values
+        )
+    if status == "dangling":
+        return (
+            _(
+                "%(source)s: call activity “%(name)s” (%(id)s) calls “%(called)s”, which no file of this upload and no "
+                "earlier import defines."
+            )
+            % values
+        )
+    if status == "missing":
+        return _("%(source)s: call activity “%(name)s” (%(id)s) names no called element.") % values
+    if status == "self":
+        return (
+            _("%(source)s: process “%(process)s” calls itself through “%(name)s” (%(id)s): kept as a cycle.") % values
+        )
+    return ""
 
 
 def _earlier_imports(element_ids: set[str]) -> dict[str, list[str]]:
@@ -525,8 +565,7 @@ def apply_plan(plan: ImportPlan, *, actor: Any, owner_unit: OrgUnit, reason: str
     audited_bulk_create(actor=actor, instances=participants, reason=reason)
     dependency_records = [r for r in records if r.kind == "dependency" and r.action != "unchanged"]
     existing_deps = {
-        d.import_key: d
-        for d in Dependency.all_objects.filter(import_key__in=[r.key for r in dependency_records])
+        d.import_key: d for d in Dependency.all_objects.filter(import_key__in=[r.key for r in dependency_records])
     }
     missing = {
         r.values[end] for r in dependency_records for end in ("source", "target") if r.values[end] not in processes

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from orbit.core.errors import NotFound
 from orbit.core.fields import translated_search_q
@@ -106,7 +107,7 @@ def process_get(*, user: Any, pk: int, include_archived: bool = False) -> Proces
         .first()
     )
     if process is None:
-        raise NotFound("No such process.")
+        raise NotFound(_("No such process."))
     return process
 
 
@@ -248,7 +249,7 @@ def round_get(*, user: Any, pk: int) -> AssessmentRound:
     require_inventory_reader(user)
     round_ = AssessmentRound.objects.select_related("owner_unit").filter(pk=pk).first()
     if round_ is None:
-        raise NotFound("No such assessment round.")
+        raise NotFound(_("No such assessment round."))
     return round_
 
 
@@ -272,9 +273,7 @@ def round_ranking(*, user: Any, round_: AssessmentRound) -> list[RankedProcess]:
     assessments = list(
         Assessment.objects.filter(round=round_).select_related("process__owner_unit", "process__process_owner")
     )
-    scores = {
-        a.process_id: scoring.Score(total=a.total, value=a.value, effort=a.effort) for a in assessments
-    }
+    scores = {a.process_id: scoring.Score(total=a.total, value=a.value, effort=a.effort) for a in assessments}
     ranked = scoring.rank(scores)
     by_process = {a.process_id: a for a in assessments}
     rank_of = {pid: r for r, pid, _s in ranked}
@@ -302,8 +301,12 @@ def round_ranking(*, user: Any, round_: AssessmentRound) -> list[RankedProcess]:
         )
         result.append(
             RankedProcess(
-                rank=rank, assessment=assessment, process=assessment.process, quick_win=not reasons,
-                reasons=reasons, blocking=blocking,
+                rank=rank,
+                assessment=assessment,
+                process=assessment.process,
+                quick_win=not reasons,
+                reasons=reasons,
+                blocking=blocking,
             )
         )
     return result
@@ -352,9 +355,9 @@ def submission_get(*, user: Any, pk: int) -> Submission:
         .first()
     )
     if submission is None:
-        raise NotFound("No such submission.")
+        raise NotFound(_("No such submission."))
     if submission.submitted_by_id != user.pk and not can(user, "approve", submission.unit.path):
-        raise NotFound("No such submission.")
+        raise NotFound(_("No such submission."))
     return submission
 
 
@@ -384,7 +387,7 @@ def upload_get(*, user: Any, pk: int) -> BpmnUpload:
     """An upload is visible to those who may change its owner unit (they made it, or could have)."""
     upload = BpmnUpload.objects.select_related("owner_unit").filter(pk=pk).first()
     if upload is None or not can(user, "change", upload.owner_unit.path):
-        raise NotFound("No such upload.")
+        raise NotFound(_("No such upload."))
     return upload
 
 
@@ -428,7 +431,7 @@ def pcf_children(
     if parent:
         parent_element = PcfElement.objects.filter(release=release, pk=parent).prefetch_related("metrics").first()
         if parent_element is None:
-            raise NotFound("No such PCF element.")
+            raise NotFound(_("No such PCF element."))
         elements = elements.filter(parent=parent_element)
     else:
         elements = elements.filter(level=1)
@@ -475,7 +478,7 @@ def dependency_get(*, user: Any, pk: int) -> Dependency:
         Dependency.all_objects.select_related("source__owner_unit", "target__owner_unit").filter(pk=pk).first()
     )
     if dependency is None:
-        raise NotFound("No such dependency.")
+        raise NotFound(_("No such dependency."))
     return dependency
 
 
@@ -490,7 +493,7 @@ def participant_get(*, user: Any, process: Process, pk: int) -> ProcessParticipa
         .first()
     )
     if participant is None:
-        raise NotFound("No such participant of this process.")
+        raise NotFound(_("No such participant of this process."))
     return participant
 
 
@@ -500,7 +503,7 @@ def window_get(*, user: Any, process: Process, pk: int) -> ChangeWindow:
         ChangeWindow.objects.select_related("process__owner_unit").filter(process=process, pk=pk).first()
     )
     if window is None:
-        raise NotFound("No such change window of this process.")
+        raise NotFound(_("No such change window of this process."))
     return window
 
 
@@ -512,7 +515,7 @@ def impact_get(*, user: Any, process: Process, pk: int) -> StrategicImpact:
         .first()
     )
     if impact is None:
-        raise NotFound("No such strategic impact of this process.")
+        raise NotFound(_("No such strategic impact of this process."))
     return impact
 
 
@@ -522,7 +525,7 @@ def impact_get(*, user: Any, process: Process, pk: int) -> StrategicImpact:
 def dictionary_model(dictionary: str) -> Any:
     model = DICTIONARIES.get(dictionary)
     if model is None:
-        raise NotFound(f"No dictionary called “{dictionary}”.")
+        raise NotFound(_("No dictionary called “%(dictionary)s”.") % {"dictionary": dictionary})
     return model
 
 
@@ -539,7 +542,7 @@ def dictionary_get(*, user: Any, dictionary: str, pk: int) -> Any:
     require_inventory_reader(user)
     entry = dictionary_model(dictionary).all_objects.filter(pk=pk).first()
     if entry is None:
-        raise NotFound("No such dictionary entry.")
+        raise NotFound(_("No such dictionary entry."))
     return entry
 
 
@@ -551,13 +554,13 @@ def dictionary_entries(*, user: Any, dictionary: str, ids: list[int], process: i
     found = dictionary_model(dictionary).all_objects.in_bulk(wanted)
     missing = [pk for pk in wanted if pk not in found]
     if missing:
-        raise ValidationError(f"No such entry: {', '.join(map(str, missing))}.")
+        raise ValidationError(_("No such entry: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
     archived = {pk for pk in wanted if found[pk].archived_at is not None}
     if archived and process is not None and dictionary in PROCESS_RELATIONS:
         archived -= set(Process.all_objects.filter(pk=process).values_list(f"{dictionary}__pk", flat=True))
     if archived:
         codes = ", ".join(found[pk].code for pk in wanted if pk in archived)
-        raise ValidationError(f"Archived, so it can no longer be chosen: {codes}.")
+        raise ValidationError(_("Archived, so it can no longer be chosen: %(codes)s.") % {"codes": codes})
     return [found[pk] for pk in wanted]
 
 
@@ -608,7 +611,7 @@ def pcf_element_get(*, user: Any, pk: int) -> PcfElement:
         .first()
     )
     if element is None:
-        raise NotFound("No such PCF element.")
+        raise NotFound(_("No such PCF element."))
     return element
 
 
@@ -619,7 +622,7 @@ def active_unit(pk: int) -> OrgUnit:
     """Any active unit: a process may name units outside the writer's scope (who decides changes, who submits)."""
     unit: OrgUnit | None = OrgUnit.objects.filter(pk=pk).first()
     if unit is None:
-        raise ValidationError("No such organisational unit.")
+        raise ValidationError(_("No such organisational unit."))
     return unit
 
 
@@ -633,7 +636,7 @@ def person(*, user: Any, pk: int) -> Any:
         .first()
     )
     if found is None:
-        raise ValidationError(f"No such user: {pk}.")
+        raise ValidationError(_("No such user: %(id)s.") % {"id": pk})
     return found
 
 
@@ -641,5 +644,5 @@ def pcf_element(*, user: Any, pk: int) -> PcfElement:
     require_inventory_reader(user)
     element: PcfElement | None = PcfElement.objects.filter(pk=pk).first()
     if element is None:
-        raise ValidationError(f"No such PCF element: {pk}.")
+        raise ValidationError(_("No such PCF element: %(id)s.") % {"id": pk})
     return element

@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orbit.core.errors import PermissionDenied
 from orbit.governance.services import (
@@ -78,7 +79,7 @@ DICTIONARY_FIELDS = ("code", "name", "description", "source", "is_sample", "owne
 def _only(values: Mapping[str, Any], allowed: Iterable[str]) -> None:
     unknown = set(values) - set(allowed)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be changed here.")))
 
 
 def inventory_readable(user: Any) -> bool:
@@ -89,7 +90,7 @@ def inventory_readable(user: Any) -> bool:
 
 def require_inventory_reader(user: Any) -> None:
     if not inventory_readable(user):
-        raise PermissionDenied("You need a role in a unit to read the process inventory.")
+        raise PermissionDenied(_("You need a role in a unit to read the process inventory."))
 
 
 def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -116,7 +117,7 @@ def process_create(*, actor: Any, owner_unit: OrgUnit, reason: str = "", **value
     plain, relations = _split(values)
     parent = plain.get("parent")
     if parent is not None and parent.is_archived:
-        raise ValidationError({"parent": "The process it would belong to is archived."})
+        raise ValidationError({"parent": _("The process it would belong to is archived.")})
     if not plain.get("code"):
         plain["code"] = _next_code(owner_unit)
     process = Process(owner_unit=owner_unit, **plain)
@@ -132,7 +133,7 @@ def process_update(*, actor: Any, process: Process, expected_version: int, reaso
         require(actor, "change", new_unit.path, noun="unit")
     parent = values.get("parent")
     if parent is not None and _is_below(parent, process):
-        raise ValidationError({"parent": "A process cannot be part of one of its own parts."})
+        raise ValidationError({"parent": _("A process cannot be part of one of its own parts.")})
     plain, relations = _split(values)
     return audited_update(
         actor=actor, instance=process, expected_version=expected_version, values=plain, reason=reason,
@@ -156,7 +157,7 @@ def _is_below(candidate: Process, process: Process) -> bool:
 def process_archive(*, actor: Any, process: Process, expected_version: int, reason: str) -> Process:
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
     if Process.objects.filter(parent=process).exists():
-        raise ValidationError({"children": "Archive or move its parts first."})
+        raise ValidationError({"children": _("Archive or move its parts first.")})
     return audited_archive(actor=actor, instance=process, expected_version=expected_version, reason=reason)
 
 
@@ -164,13 +165,13 @@ def process_archive(*, actor: Any, process: Process, expected_version: int, reas
 def process_restore(*, actor: Any, process: Process, expected_version: int, reason: str = "") -> Process:
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
     if process.parent is not None and process.parent.is_archived:
-        raise ValidationError({"parent": "The process it belongs to is archived; restore it first."})
+        raise ValidationError({"parent": _("The process it belongs to is archived; restore it first.")})
     return audited_restore(actor=actor, instance=process, expected_version=expected_version, reason=reason)
 
 
 def process_set_status(*, actor: Any, process: Process, status: str, reason: str = "") -> Process:
     if status not in TransformationStatus.values:
-        raise ValidationError({"transformation_status": f"Unknown status “{status}”."})
+        raise ValidationError({"transformation_status": _("Unknown status “%(status)s”.") % {"status": status}})
     return process_update(
         actor=actor, process=process, expected_version=process.version, reason=reason, transformation_status=status
     )
@@ -178,7 +179,7 @@ def process_set_status(*, actor: Any, process: Process, status: str, reason: str
 
 def _require_active(process: Process) -> None:
     if process.is_archived:
-        raise ValidationError({"process": "The process is archived; restore it first."})
+        raise ValidationError({"process": _("The process is archived; restore it first.")})
 
 
 # --- participants, change windows, strategic impact -------------------------------------------------------------
@@ -198,10 +199,10 @@ def participant_add(
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
     _require_active(process)
     if unit is None and role is None:
-        raise ValidationError({"role": "Name the unit or the role that takes part."})
+        raise ValidationError({"role": _("Name the unit or the role that takes part.")})
     duplicate = ProcessParticipant.objects.filter(process=process, unit=unit, role=role, raci=raci).exists()
     if duplicate:
-        raise ValidationError({"raci": "This participant already has this letter on this process."})
+        raise ValidationError({"raci": _("This participant already has this letter on this process.")})
     participant = ProcessParticipant(process=process, unit=unit, role=role, raci=raci, note=note)
     return audited_create(actor=actor, instance=participant, reason=reason)
 
@@ -219,7 +220,7 @@ def change_window_add(
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
     _require_active(process)
     if start and end and end < start:
-        raise ValidationError({"end": "The window ends before it starts."})
+        raise ValidationError({"end": _("The window ends before it starts.")})
     window = ChangeWindow(process=process, kind=kind, start=start, end=end, note=note)
     return audited_create(actor=actor, instance=window, reason=reason)
 
@@ -238,9 +239,9 @@ def impact_set(
     require(actor, "change", process.owner_unit.path, noun="process", public=True)
     _require_active(process)
     if node.is_archived or node.framework.is_archived:
-        raise ValidationError({"node": f"{node} is not an active result."})
+        raise ValidationError({"node": _("%(node)s is not an active result.") % {"node": node}})
     if not framework_readable(actor, node.framework):
-        raise ValidationError({"node": f"Result {node.pk} is not in a framework you may read."})
+        raise ValidationError({"node": _("Result %(id)s is not in a framework you may read.") % {"id": node.pk}})
     current = StrategicImpact.objects.filter(process=process, node=node).first()
     if current is not None:
         return audited_update(
@@ -364,9 +365,9 @@ def dependency_create(
 ) -> Dependency:
     require(actor, "change", source.owner_unit.path, noun="process", public=True)
     if source.is_archived or target.is_archived:
-        raise ValidationError({"target": "Both processes must be active."})
+        raise ValidationError({"target": _("Both processes must be active.")})
     if Dependency.objects.filter(source=source, target=target, kind=kind).exists():
-        raise ValidationError({"kind": "These processes are already linked by a dependency of this kind."})
+        raise ValidationError({"kind": _("These processes are already linked by a dependency of this kind.")})
     dependency = Dependency(
         source=source, target=target, kind=kind, strength=strength, note=note, import_key=import_key
     )
@@ -395,14 +396,14 @@ def dependency_archive(*, actor: Any, dependency: Dependency, expected_version: 
 
 def _require_dictionary_writer(actor: Any) -> None:
     if not can_anywhere(actor, "change"):
-        raise PermissionDenied("You need the change right in a unit to edit the shared dictionaries.")
+        raise PermissionDenied(_("You need the change right in a unit to edit the shared dictionaries."))
 
 
 @transaction.atomic
 def dictionary_entry_create(*, actor: Any, dictionary: str, reason: str = "", **values: Any) -> Any:
     model = DICTIONARIES.get(dictionary)
     if model is None:
-        raise ValidationError({"dictionary": f"Unknown dictionary “{dictionary}”."})
+        raise ValidationError({"dictionary": _("Unknown dictionary “%(dictionary)s”.") % {"dictionary": dictionary}})
     _only(values, DICTIONARY_FIELDS if model is ItSystem else DICTIONARY_FIELDS[:-1])
     _require_dictionary_writer(actor)
     return audited_create(actor=actor, instance=model(**values), reason=reason)
@@ -438,7 +439,7 @@ def round_model(round_: AssessmentRound) -> scoring.ScoringModel:
         return scoring.weighted_model_from_definition(round_.criteria)
     model = scoring.MODELS.get(round_.model_key)
     if model is None:
-        raise ValidationError({"model_key": f"Unknown scoring model “{round_.model_key}”."})
+        raise ValidationError({"model_key": _("Unknown scoring model “%(model)s”.") % {"model": round_.model_key}})
     return model
 
 
@@ -464,9 +465,9 @@ def round_create(
     if quick_win_max_effort is not None:
         round_.quick_win_max_effort = quick_win_max_effort
     if not round_.name:
-        raise ValidationError({"name": "Give the round a name."})
+        raise ValidationError({"name": _("Give the round a name.")})
     if model_key != "weighted" and criteria:
-        raise ValidationError({"criteria": "Only a round with custom weighted criteria takes criteria."})
+        raise ValidationError({"criteria": _("Only a round with custom weighted criteria takes criteria.")})
     try:
         round_model(round_)
     except scoring.ScoringError as exc:
@@ -502,9 +503,9 @@ def process_score(
     A process still only documented becomes *assessed* in the same transaction."""
     require(actor, "change", round_.owner_unit.path, noun="assessment round", public=True)
     if round_.status != AssessmentRound.Status.OPEN:
-        raise ValidationError({"round": "The round is closed; open a new round to score again."})
+        raise ValidationError({"round": _("The round is closed; open a new round to score again.")})
     if process.is_archived:
-        raise ValidationError({"process": "The process is archived."})
+        raise ValidationError({"process": _("The process is archived.")})
     model = round_model(round_)
     try:
         clean = model.validate(answers)
@@ -513,8 +514,8 @@ def process_score(
     score = model.score(clean)
     if not score.total.is_finite() or abs(score.total) >= MAX_TOTAL:
         raise ValidationError(
-            {"answers": f"These answers give a score of {scoring.show(score.total)}, beyond what Orbit stores "
-                        f"(less than {MAX_TOTAL:,}); check the numbers."}
+            {"answers": _("These answers give a score of %(score)s, beyond what Orbit stores (less than %(limit)s); "
+                          "check the numbers.") % {"score": scoring.show(score.total), "limit": f"{MAX_TOTAL:,}"}}
         )  # fmt: skip
     values = {
         "answers": {key: str(value) for key, value in clean.items()},
@@ -563,7 +564,7 @@ def submission_create(
     """Any member of a unit may describe a process, a pain point or an idea, for any active unit."""
     require_inventory_reader(actor)
     if unit.is_archived:
-        raise ValidationError({"unit": "The unit is archived."})
+        raise ValidationError({"unit": _("The unit is archived.")})
     submission = Submission(
         kind=kind, title=title.strip(), description=description.strip(), unit=unit, process=process,
         submitted_by=actor, is_sample=is_sample,
@@ -587,11 +588,11 @@ def submission_review(
     the submitter reads."""
     require(actor, "approve", submission.unit.path, noun="submission")
     if submission.status != Submission.Status.NEW:
-        raise ValidationError({"status": "This submission was already reviewed."})
+        raise ValidationError({"status": _("This submission was already reviewed.")})
     if status not in (Submission.Status.MERGED, Submission.Status.DECLINED, Submission.Status.DUPLICATE):
-        raise ValidationError({"status": "Merge, decline or mark as a duplicate."})
+        raise ValidationError({"status": _("Merge, decline or mark as a duplicate.")})
     if not (outcome or "").strip():
-        raise ValidationError({"outcome": "Tell the submitter what became of it."})
+        raise ValidationError({"outcome": _("Tell the submitter what became of it.")})
     if status == Submission.Status.MERGED:
         if create_process:
             merged_into = process_create(
@@ -611,9 +612,9 @@ def submission_review(
                 reason=f"Pain point from submission {submission.pk}",
             )  # fmt: skip
         if merged_into is None:
-            raise ValidationError({"merged_into": "Choose the process it merges into, or create a new one."})
+            raise ValidationError({"merged_into": _("Choose the process it merges into, or create a new one.")})
     elif status == Submission.Status.DUPLICATE and merged_into is None:
-        raise ValidationError({"merged_into": "Name the process it duplicates."})
+        raise ValidationError({"merged_into": _("Name the process it duplicates.")})
     return audited_update(
         actor=actor,
         instance=submission,
@@ -621,8 +622,6 @@ def submission_review(
         values={"status": status, "outcome": outcome.strip(), "merged_into": merged_into, "reviewed_by": actor},
         reason=reason,
     )
-
-
 
 
 # --- BPMN uploads ------------------------------------------------------------------------------------------------
@@ -643,12 +642,12 @@ def bpmn_upload_preview(
 
     _require_importer(actor, owner_unit)
     if not files:
-        raise ValidationError({"files": "Choose one or more BPMN files."})
+        raise ValidationError({"files": _("Choose one or more BPMN files.")})
     if len(files) > MAX_UPLOAD_FILES:
-        raise ValidationError({"files": f"Upload at most {MAX_UPLOAD_FILES} files at once."})
+        raise ValidationError({"files": _("Upload at most %(limit)d files at once.") % {"limit": MAX_UPLOAD_FILES}})
     names = [name for name, _data in files]
     if len(set(names)) != len(names):
-        raise ValidationError({"files": "Two files have the same name; rename one."})
+        raise ValidationError({"files": _("Two files have the same name; rename one.")})
     plan = plan_import(files, owner_unit=owner_unit)
     stored = []
     for name, data in files:
@@ -672,7 +671,9 @@ def bpmn_upload_files(upload: BpmnUpload) -> list[tuple[str, bytes]]:
         with default_storage.open(item["path"], "rb") as handle:
             data = handle.read()
         if hashlib.sha256(data).hexdigest() != item["sha256"]:
-            raise ValidationError({"files": f"{item['name']}: the stored copy changed since the preview."})
+            raise ValidationError(
+                {"files": _("%(file)s: the stored copy changed since the preview.") % {"file": item["name"]}}
+            )
         files.append((item["name"], data))
     return files
 
@@ -685,7 +686,7 @@ def bpmn_upload_apply(*, actor: Any, upload: BpmnUpload, expected_version: int, 
 
     _require_importer(actor, upload.owner_unit)
     if upload.status != BpmnUpload.Status.PREVIEWED:
-        raise ValidationError({"status": "Only a previewed upload without refused files can be applied."})
+        raise ValidationError({"status": _("Only a previewed upload without refused files can be applied.")})
     plan = plan_import(bpmn_upload_files(upload), owner_unit=upload.owner_unit)
     if not plan.ok:
         raise ValidationError({"files": "; ".join(f.refused for f in plan.refused)})
@@ -719,7 +720,7 @@ def pcf_import(*, actor: Any, workbook: apqc.PcfWorkbook, source_name: str = "",
     release, and the inventory's classifications point at its elements.
     """
     if not can_anywhere(actor, "admin"):
-        raise PermissionDenied("Importing the APQC reference taxonomy needs an administrator.")
+        raise PermissionDenied(_("Importing the APQC reference taxonomy needs an administrator."))
     existing = PcfRelease.objects.filter(title=workbook.title, pcf_version=workbook.version).first()
     if existing is not None:
         elements = PcfElement.objects.filter(release=existing).count()
