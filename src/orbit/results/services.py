@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from orbit.governance.services import audited_archive, audited_create, audited_restore, audited_update
 from orbit.governance.workflow import check_transition
@@ -62,7 +64,7 @@ def _shared(actor: Any, framework: Framework) -> bool:
 def _only(values: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(values) - set(allowed)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be changed here.")))
 
 
 # --- frameworks -----------------------------------------------------------------------------------------------
@@ -87,7 +89,16 @@ def framework_update(
     if "tiers" in values:
         deepest = ResultNode.objects.filter(framework=framework).aggregate(deepest=Max("tier"))["deepest"]
         if deepest is not None and len(values["tiers"]) <= deepest:
-            raise ValidationError({"tiers": f"Nodes use {deepest + 1} tiers; keep at least that many."})
+            raise ValidationError(
+                {
+                    "tiers": ngettext(
+                        "Nodes use %(count)d tier; keep at least that many.",
+                        "Nodes use %(count)d tiers; keep at least that many.",
+                        deepest + 1,
+                    )
+                    % {"count": deepest + 1}
+                }
+            )
     cycle_start = values.get("cycle_start", framework.cycle_start)
     cycle_end = values.get("cycle_end", framework.cycle_end)
     if (cycle_start, cycle_end) != (framework.cycle_start, framework.cycle_end):
@@ -99,7 +110,16 @@ def framework_update(
         )
         count = outside.count() + outside_values.count()
         if count:
-            raise ValidationError({"cycle_start": f"{count} targets or values would fall outside the new cycle."})
+            raise ValidationError(
+                {
+                    "cycle_start": ngettext(
+                        "%(count)d target or value would fall outside the new cycle.",
+                        "%(count)d targets or values would fall outside the new cycle.",
+                        count,
+                    )
+                    % {"count": count}
+                }
+            )
     return audited_update(
         actor=actor, instance=framework, expected_version=expected_version, values=values, reason=reason
     )
@@ -152,9 +172,9 @@ def renumber(framework: Framework) -> None:
 def _require_framework_change(actor: Any, framework: Framework) -> None:
     require(actor, "change", framework.owner_unit.path, noun="framework", public=_shared(actor, framework))
     if framework.is_archived:
-        raise ValidationError({"framework": "The framework is archived."})
+        raise ValidationError({"framework": _("The framework is archived.")})
     if framework.status == Framework.Status.CLOSED:
-        raise ValidationError({"framework": "The framework is closed; reopen it to change it."})
+        raise ValidationError({"framework": _("The framework is closed; reopen it to change it.")})
 
 
 @transaction.atomic
@@ -171,13 +191,20 @@ def node_create(
     _only(values, NODE_FIELDS)
     _require_framework_change(actor, framework)
     if parent is not None and parent.framework_id != framework.pk:
-        raise ValidationError({"parent": "The parent node belongs to another framework."})
+        raise ValidationError({"parent": _("The parent node belongs to another framework.")})
     if parent is not None and parent.is_archived:
-        raise ValidationError({"parent": "The parent node is archived."})
+        raise ValidationError({"parent": _("The parent node is archived.")})
     tier = parent.tier + 1 if parent is not None else 0
     if tier >= len(framework.tiers):
         raise ValidationError(
-            {"parent": f"The framework has {len(framework.tiers)} tiers; this node would be below them."}
+            {
+                "parent": ngettext(
+                    "The framework has %(count)d tier; this node would be below it.",
+                    "The framework has %(count)d tiers; this node would be below them.",
+                    len(framework.tiers),
+                )
+                % {"count": len(framework.tiers)}
+            }
         )
     siblings = ResultNode.objects.filter(framework=framework, parent=parent)
     last = siblings.aggregate(last=Max("position"))["last"] or 0
@@ -241,15 +268,15 @@ def node_move(
     _require_framework_change(actor, framework)
     if parent is not None:
         if parent.framework_id != framework.pk:
-            raise ValidationError({"parent": "The new parent belongs to another framework."})
+            raise ValidationError({"parent": _("The new parent belongs to another framework.")})
         if parent.path.startswith(node.path):
-            raise ValidationError({"parent": "A node cannot move under itself or its descendants."})
+            raise ValidationError({"parent": _("A node cannot move under itself or its descendants.")})
         if parent.tier + 1 != node.tier:
-            raise ValidationError({"parent": "A node moves only under a node of the tier above it."})
+            raise ValidationError({"parent": _("A node moves only under a node of the tier above it.")})
     elif node.tier != 0:
-        raise ValidationError({"parent": "Only a top-tier node can be at the top."})
+        raise ValidationError({"parent": _("Only a top-tier node can be at the top.")})
     if position < 1:
-        raise ValidationError({"position": "Positions start at 1."})
+        raise ValidationError({"position": _("Positions start at 1.")})
     _shift_siblings(framework, parent, position)
     moved = audited_update(
         actor=actor,
@@ -268,7 +295,7 @@ def node_move(
 def node_archive(*, actor: Any, node: ResultNode, expected_version: int, reason: str) -> ResultNode:
     _require_framework_change(actor, node.framework)
     if ResultNode.objects.filter(parent=node).exists():
-        raise ValidationError({"children": "Archive or move its child nodes first."})
+        raise ValidationError({"children": _("Archive or move its child nodes first.")})
     archived = audited_archive(actor=actor, instance=node, expected_version=expected_version, reason=reason)
     archived.path = f"/archived-{archived.pk}/"  # out of the outline, so no active path can collide with it
     ResultNode.all_objects.bulk_update_derived([archived], ["path"])
@@ -280,7 +307,7 @@ def node_archive(*, actor: Any, node: ResultNode, expected_version: int, reason:
 def node_restore(*, actor: Any, node: ResultNode, expected_version: int, reason: str = "") -> ResultNode:
     _require_framework_change(actor, node.framework)
     if node.parent is not None and node.parent.is_archived:
-        raise ValidationError({"parent": "Restore the parent node first."})
+        raise ValidationError({"parent": _("Restore the parent node first.")})
     last = ResultNode.objects.filter(framework=node.framework, parent=node.parent).aggregate(m=Max("position"))["m"]
     node.position = (last or 0) + 1
     ResultNode.all_objects.bulk_update_derived([node], ["position"])
@@ -311,9 +338,9 @@ def node_link_restore(*, actor: Any, link: NodeLink, expected_version: int, reas
     target_framework = link.target.framework
     require(actor, "view", target_framework.owner_unit.path, noun="node", public=_shared(actor, target_framework))
     if link.source.is_archived or link.target.is_archived:
-        raise ValidationError({"target": "One of the linked nodes is archived; restore it first."})
+        raise ValidationError({"target": _("One of the linked nodes is archived; restore it first.")})
     if NodeLink.objects.filter(source_id=link.source_id, target_id=link.target_id).exclude(pk=link.pk).exists():
-        raise ValidationError({"target": "This contribution is already recorded."})
+        raise ValidationError({"target": _("This contribution is already recorded.")})
     return audited_restore(actor=actor, instance=link, expected_version=expected_version, reason=reason)
 
 
@@ -324,11 +351,13 @@ def _check_dimensions(codes: Any) -> None:
     if not codes:
         return
     if not isinstance(codes, list):
-        raise ValidationError({"dimension_codes": "Give a list of dimension codes."})
+        raise ValidationError({"dimension_codes": _("Give a list of dimension codes.")})
     known = set(Dimension.objects.filter(code__in=codes).values_list("code", flat=True))
     missing = [c for c in codes if c not in known]
     if missing:
-        raise ValidationError({"dimension_codes": f"Unknown dimension(s): {', '.join(map(str, missing))}."})
+        raise ValidationError(
+            {"dimension_codes": _("Unknown dimension(s): %(codes)s.") % {"codes": ", ".join(map(str, missing))}}
+        )
 
 
 def _check_baseline_against_targets(indicator: Indicator, baseline_date: dt.date | None) -> None:
@@ -337,7 +366,10 @@ def _check_baseline_against_targets(indicator: Indicator, baseline_date: dt.date
     early = Target.objects.filter(indicator=indicator, period_start__lt=baseline_date).order_by("period_start").first()
     if early is not None:
         raise ValidationError(
-            {"baseline_date": f"The baseline ({baseline_date}) is dated after the target for {early.period_label}."}
+            {
+                "baseline_date": _("The baseline (%(date)s) is dated after the target for %(period)s.")
+                % {"date": baseline_date, "period": early.period_label}
+            }
         )
 
 
@@ -363,7 +395,7 @@ def indicator_update(
     if "baseline_date" in values:
         _check_baseline_against_targets(indicator, values["baseline_date"])
     if "measure" in values and values["measure"] != indicator.measure and indicator.actuals.exists():
-        raise ValidationError({"measure": "Values were reported; the measure can no longer change."})
+        raise ValidationError({"measure": _("Values were reported; the measure can no longer change.")})
     return audited_update(
         actor=actor, instance=indicator, expected_version=expected_version, values=values, reason=reason
     )
@@ -390,13 +422,13 @@ def _as_decimal(field: str, value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValidationError({field: "Give a number, not true or false."})
+        raise ValidationError({field: _("Give a number, not true or false.")})
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({field: f"“{value}” is not a number."}) from exc
+        raise ValidationError({field: _("“%(value)s” is not a number.") % {"value": value}}) from exc
     if not number.is_finite():
-        raise ValidationError({field: f"“{value}” is not a finite number."})
+        raise ValidationError({field: _("“%(value)s” is not a finite number.") % {"value": value}})
     return number
 
 
@@ -411,14 +443,21 @@ def _check_period_and_category(
     if obj.dimension_id is not None:
         assert obj.dimension is not None
         if obj.dimension.code not in (indicator.dimension_codes or []):
-            raise ValidationError({"dimension": f"{indicator.code} is not broken down by {obj.dimension.code}."})
+            raise ValidationError(
+                {
+                    "dimension": _("%(indicator)s is not broken down by %(dimension)s.")
+                    % {"indicator": indicator.code, "dimension": obj.dimension.code}
+                }
+            )
         if obj.category not in obj.dimension.category_codes:
             raise ValidationError(
-                {"category": f"“{obj.category}” is not a category of {obj.dimension.code}: "
-                             f"{', '.join(obj.dimension.category_codes)}."}
+                {"category": _("“%(category)s” is not a category of %(dimension)s: %(categories)s.") % {
+                    "category": obj.category, "dimension": obj.dimension.code,
+                    "categories": ", ".join(obj.dimension.category_codes),
+                }}
             )  # fmt: skip
     elif obj.category:
-        raise ValidationError({"category": "A category needs its dimension."})
+        raise ValidationError({"category": _("A category needs its dimension.")})
     overlapping = model.objects.filter(
         indicator=indicator,
         period_type=obj.period_type,
@@ -433,8 +472,10 @@ def _check_period_and_category(
     clash = overlapping.first()
     if clash is not None:
         raise ValidationError(
-            {"period_start": f"It overlaps the {PeriodType(obj.period_type).label.lower()} {clash.period_label} "
-                             f"already recorded for {indicator.code}."}
+            {"period_start": _("It overlaps the %(period_type)s %(period)s already recorded for %(indicator)s.") % {
+                "period_type": str(PeriodType(obj.period_type).label).lower(), "period": clash.period_label,
+                "indicator": indicator.code,
+            }}
         )  # fmt: skip
 
 
@@ -442,28 +483,36 @@ def _check_target_value(target: Target, indicator: Indicator) -> None:
     if indicator.is_quantitative:
         target.value = _as_decimal("value", target.value)
         if target.value is None:
-            raise ValidationError({"value": f"{indicator.code} is quantitative: give the target as a number."})
+            raise ValidationError(
+                {
+                    "value": _("%(indicator)s is quantitative: give the target as a number.")
+                    % {"indicator": indicator.code}
+                }
+            )
         if target.score is not None:
-            raise ValidationError({"score": "Scores are for qualitative indicators."})
+            raise ValidationError({"score": _("Scores are for qualitative indicators.")})
         if indicator.measure == Indicator.Measure.PERCENTAGE and not Decimal(0) <= target.value <= Decimal(100):
-            raise ValidationError({"value": "A percentage target lies between 0 and 100."})
+            raise ValidationError({"value": _("A percentage target lies between 0 and 100.")})
     else:
         if target.score is None or (indicator.scores and target.score not in indicator.scores):
-            raise ValidationError({"score": f"Give one of the scores {indicator.scores} of {indicator.code}."})
+            raise ValidationError(
+                {"score": _("Give one of the scores %(scores)s of %(indicator)s.")
+                          % {"scores": indicator.scores, "indicator": indicator.code}}
+            )  # fmt: skip
         if target.value not in (None, ""):
-            raise ValidationError({"value": "A qualitative indicator's target is a score, not a number."})
+            raise ValidationError({"value": _("A qualitative indicator's target is a score, not a number.")})
     if indicator.baseline_date and target.period_start < indicator.baseline_date:
         raise ValidationError(
             {
-                "period_start": f"The target for {target.period_label} is dated before the baseline "
-                f"({indicator.baseline_date})."
+                "period_start": _("The target for %(period)s is dated before the baseline (%(date)s).")
+                % {"period": target.period_label, "date": indicator.baseline_date}
             }
         )
 
 
 def _indicator_framework(indicator: Indicator) -> Framework:
     if indicator.node is None:
-        raise ValidationError({"indicator": "The indicator is not attached to a results framework."})
+        raise ValidationError({"indicator": _("The indicator is not attached to a results framework.")})
     return indicator.node.framework
 
 
@@ -506,7 +555,7 @@ def target_restore(*, actor: Any, target: Target, expected_version: int, reason:
     framework = _indicator_framework(indicator)
     _require_framework_change(actor, framework)
     if indicator.is_archived:
-        raise ValidationError({"indicator": "The indicator is archived; restore it first."})
+        raise ValidationError({"indicator": _("The indicator is archived; restore it first.")})
     _check_period_and_category(target, indicator, framework, Target)
     return audited_restore(actor=actor, instance=target, expected_version=expected_version, reason=reason)
 
@@ -518,30 +567,43 @@ def _check_actual_value(actual: ActualValue, indicator: Indicator) -> None:
     actual.denominator = _as_decimal("denominator", actual.denominator)
     if measure == Indicator.Measure.PERCENTAGE:
         if actual.numerator is None or actual.denominator is None:
-            raise ValidationError({"numerator": f"{indicator.code} is a percentage: give numerator and denominator."})
+            raise ValidationError(
+                {
+                    "numerator": _("%(indicator)s is a percentage: give numerator and denominator.")
+                    % {"indicator": indicator.code}
+                }
+            )
         if actual.denominator <= 0:
-            raise ValidationError({"denominator": "The denominator must be greater than zero."})
+            raise ValidationError({"denominator": _("The denominator must be greater than zero.")})
         if actual.numerator < 0:
-            raise ValidationError({"numerator": "The numerator cannot be negative."})
+            raise ValidationError({"numerator": _("The numerator cannot be negative.")})
         if indicator.numerator_le_denominator and actual.numerator > actual.denominator:
             raise ValidationError(
-                {"numerator": f"The numerator ({actual.numerator}) is greater than the denominator "
-                              f"({actual.denominator})."}
+                {"numerator": _("The numerator (%(numerator)s) is greater than the denominator (%(denominator)s).")
+                              % {"numerator": actual.numerator, "denominator": actual.denominator}}
             )  # fmt: skip
         actual.value = (actual.numerator / actual.denominator * 100).quantize(Decimal("0.000001"))
         actual.score = None
     elif measure == Indicator.Measure.QUALITATIVE:
         if actual.score is None or (indicator.scores and actual.score not in indicator.scores):
-            raise ValidationError({"score": f"Give one of the scores {indicator.scores} of {indicator.code}."})
+            raise ValidationError(
+                {"score": _("Give one of the scores %(scores)s of %(indicator)s.")
+                          % {"scores": indicator.scores, "indicator": indicator.code}}
+            )  # fmt: skip
         if actual.value is not None or actual.numerator is not None or actual.denominator is not None:
-            raise ValidationError({"value": "A qualitative value is a score and a narrative, not a number."})
+            raise ValidationError({"value": _("A qualitative value is a score and a narrative, not a number.")})
     else:
         if actual.value is None:
-            raise ValidationError({"value": f"{indicator.code} is quantitative: give the value as a number."})
+            raise ValidationError(
+                {
+                    "value": _("%(indicator)s is quantitative: give the value as a number.")
+                    % {"indicator": indicator.code}
+                }
+            )
         if actual.numerator is not None or actual.denominator is not None:
-            raise ValidationError({"numerator": "Only percentages take a numerator and denominator."})
+            raise ValidationError({"numerator": _("Only percentages take a numerator and denominator.")})
         if actual.score is not None:
-            raise ValidationError({"score": "Scores are for qualitative indicators."})
+            raise ValidationError({"score": _("Scores are for qualitative indicators.")})
 
 
 def _check_disaggregation_total(actual: ActualValue, indicator: Indicator) -> None:
@@ -574,10 +636,9 @@ def _check_disaggregation_total(actual: ActualValue, indicator: Indicator) -> No
             continue
         parts = sum(values.values(), Decimal(0))
         if parts != total:
-            raise ValidationError(
-                {"value": f"The {dimension.code} categories add up to {parts}, but the total for "
-                          f"{actual.period_label} is {total}."}
-            )  # fmt: skip
+            message = _("The %(dimension)s categories add up to %(parts)s, but the total for %(period)s is %(total)s.")
+            shown = {"dimension": dimension.code, "parts": parts, "period": actual.period_label, "total": total}
+            raise ValidationError({"value": message % shown})
 
 
 @transaction.atomic
@@ -587,7 +648,7 @@ def actual_create(*, actor: Any, indicator: Indicator, unit: OrgUnit, reason: st
     require(actor, "view", framework.owner_unit.path, noun="indicator", public=_shared(actor, framework))
     require(actor, "change", unit.path, noun="unit")
     if framework.is_archived or framework.status == Framework.Status.CLOSED:
-        raise ValidationError({"framework": "The framework is closed to new values."})
+        raise ValidationError({"framework": _("The framework is closed to new values.")})
     actual = ActualValue(indicator=indicator, unit=unit, **values)
     if actual.period_start and actual.period_end:
         refuse_if_locked(unit, actual.period_start, actual.period_end, what="value")
@@ -611,7 +672,7 @@ def actual_update(
     if new_status == ActualValue.Status.APPROVED and actual.status != ActualValue.Status.APPROVED:
         require(actor, "approve", actual.unit.path, noun="value")
     if actual.status == ActualValue.Status.APPROVED and set(values) - {"status"}:
-        raise ValidationError({"status": "The value is approved; return it to draft before changing it."})
+        raise ValidationError({"status": _("The value is approved; return it to draft before changing it.")})
     if actual.status == ActualValue.Status.APPROVED and new_status != actual.status:
         require(actor, "approve", actual.unit.path, noun="value")
     refuse_if_locked(actual.unit, actual.period_start, actual.period_end, what="value")
@@ -645,7 +706,7 @@ def actual_restore(*, actor: Any, actual: ActualValue, expected_version: int, re
         require(actor, "approve", actual.unit.path, noun="value")
     indicator = actual.indicator
     if indicator.is_archived:
-        raise ValidationError({"indicator": "The indicator is archived; restore it first."})
+        raise ValidationError({"indicator": _("The indicator is archived; restore it first.")})
     _check_period_and_category(actual, indicator, _indicator_framework(indicator), ActualValue)
     _check_disaggregation_total(actual, indicator)
     return audited_restore(actor=actor, instance=actual, expected_version=expected_version, reason=reason)
@@ -662,7 +723,7 @@ def dimension_create(*, actor: Any, reason: str = "", **values: Any) -> Dimensio
         if not can_anywhere(actor, "admin"):
             from orbit.core.errors import PermissionDenied
 
-            raise PermissionDenied("Only an administrator may define disaggregation dimensions.")
+            raise PermissionDenied(_("Only an administrator may define disaggregation dimensions."))
     return audited_create(actor=actor, instance=Dimension(**values), reason=reason)
 
 
@@ -684,12 +745,20 @@ def period_lock_find(unit: OrgUnit, start: dt.date, end: dt.date) -> PeriodLock 
 def refuse_if_locked(unit: OrgUnit, start: dt.date, end: dt.date, *, what: str = "record") -> None:
     lock = period_lock_find(unit, start, end)
     if lock is not None:
-        raise ValidationError(
-            {
-                "period_start": f"The {what} falls in a locked period ({lock.unit.code}, {lock.period_start} to "
-                f"{lock.period_end}); a manager must unlock it first."
-            }
-        )
+        if what == "value":
+            message = _(
+                "The value falls in a locked period (%(unit)s, %(start)s to %(end)s); a manager must unlock it first."
+            )
+        elif what == "update":
+            message = _(
+                "The update falls in a locked period (%(unit)s, %(start)s to %(end)s); a manager must unlock it first."
+            )
+        else:
+            message = _(
+                "The record falls in a locked period (%(unit)s, %(start)s to %(end)s); a manager must unlock it first."
+            )
+        values = {"unit": lock.unit.code, "start": lock.period_start, "end": lock.period_end}
+        raise ValidationError({"period_start": message % values})
 
 
 @transaction.atomic
@@ -697,9 +766,9 @@ def period_lock(*, actor: Any, unit: OrgUnit, period_start: dt.date, period_end:
     """Close a unit's reporting for a period to changes (managers; the reason goes to the audit log)."""
     require(actor, "approve", unit.path, noun="unit")
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the period is locked."})
+        raise ValidationError({"reason": _("Say why the period is locked.")})
     if period_end < period_start:
-        raise ValidationError({"period_end": "The period ends before it starts."})
+        raise ValidationError({"period_end": _("The period ends before it starts.")})
     lock = PeriodLock(unit=unit, period_start=period_start, period_end=period_end, reason=reason.strip())
     return audited_create(actor=actor, instance=lock, reason=reason.strip())
 
