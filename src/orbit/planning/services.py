@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orbit.core.errors import PermissionDenied
 from orbit.governance.services import audited_archive, audited_create, audited_restore, audited_update
@@ -54,7 +55,7 @@ EVIDENCE_FIELDS = ("caption", "credit", "taken_on", "location", "identifiable_pe
 def _only(values: dict[str, Any], allowed: Iterable[str]) -> None:
     unknown = set(values) - set(allowed)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be changed here.")))
 
 
 def _split_relations(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -70,7 +71,7 @@ def _check_relations(actor: Any, relations: dict[str, Any]) -> None:
     nodes = [n for n in relations.get("nodes", []) if isinstance(n, ResultNode)]
     targets = [n for n in relations.get("sdg_targets", []) if isinstance(n, ResultNode)]
     if len(nodes) != len(relations.get("nodes", [])) or len(targets) != len(relations.get("sdg_targets", [])):
-        errors["nodes"] = "Give result nodes."
+        errors["nodes"] = _("Give result nodes.")
     frameworks = {
         f.pk: f
         for f in Framework.all_objects.select_related("owner_unit").filter(
@@ -80,16 +81,16 @@ def _check_relations(actor: Any, relations: dict[str, Any]) -> None:
     for node in nodes:
         framework = frameworks.get(node.framework_id)
         if node.is_archived or framework is None or framework.is_archived:
-            errors["nodes"] = f"{node} is not an active result node."
+            errors["nodes"] = _("%(node)s is not an active result node.") % {"node": node}
         elif not framework_readable(actor, framework):
-            errors["nodes"] = f"Result node {node.pk} is not in a framework you may read."
+            errors["nodes"] = _("Result node %(id)s is not in a framework you may read.") % {"id": node.pk}
     for node in targets:
         framework = frameworks.get(node.framework_id)
         if framework is None or framework.kind != Framework.Kind.GLOBAL_GOALS:
-            errors["sdg_targets"] = f"{node} is not an SDG target."
+            errors["sdg_targets"] = _("%(node)s is not an SDG target.") % {"node": node}
     for unit in relations.get("contributing_units", []):
         if not isinstance(unit, OrgUnit) or unit.is_archived:
-            errors["contributing_units"] = f"{unit} is not an active unit."
+            errors["contributing_units"] = _("%(unit)s is not an active unit.") % {"unit": unit}
     if errors:
         raise ValidationError(errors)
 
@@ -206,7 +207,7 @@ def budget_line_archive(*, actor: Any, line: BudgetLine, expected_version: int, 
 def exchange_rate_create(*, actor: Any, reason: str = "", **values: Any) -> ExchangeRate:
     _only(values, ("currency", "base", "rate", "valid_from", "source", "is_sample"))
     if not (getattr(actor, "is_superuser", False) or can_anywhere(actor, "admin")):
-        raise PermissionDenied("Only an administrator may record exchange rates.")
+        raise PermissionDenied(_("Only an administrator may record exchange rates."))
     return audited_create(actor=actor, instance=ExchangeRate(**values), reason=reason)
 
 
@@ -245,14 +246,14 @@ def initiative_update(
 
 def _subject_unit(activity: Activity | None, actual_value: ActualValue | None) -> OrgUnit:
     if (activity is None) == (actual_value is None):
-        raise ValidationError({"activity": "An update is about one activity or one indicator value."})
+        raise ValidationError({"activity": _("An update is about one activity or one indicator value.")})
     if activity is not None:
         if activity.is_archived:
-            raise ValidationError({"activity": "The activity is archived."})
+            raise ValidationError({"activity": _("The activity is archived.")})
         return activity.responsible_unit
     assert actual_value is not None
     if actual_value.is_archived:
-        raise ValidationError({"actual_value": "The value is archived."})
+        raise ValidationError({"actual_value": _("The value is archived.")})
     return actual_value.unit
 
 
@@ -281,7 +282,12 @@ def _require_editable(actor: Any, update: ProgressUpdate) -> None:
     require(actor, "change", update.unit.path, noun="update")
     if update.status not in EDITABLE:
         state = update.get_status_display().lower()
-        raise ValidationError({"status": f"The update is {state}; only drafts and returned updates can be changed."})
+        raise ValidationError(
+            {
+                "status": _("The update is %(state)s; only drafts and returned updates can be changed.")
+                % {"state": state}
+            }
+        )
     refuse_if_locked(update.unit, update.date, update.date, what="update")
 
 
@@ -293,9 +299,7 @@ def update_edit(
     _require_editable(actor, update)
     if "date" in values:
         refuse_if_locked(update.unit, values["date"], values["date"], what="update")
-    return audited_update(
-        actor=actor, instance=update, expected_version=expected_version, values=values, reason=reason
-    )
+    return audited_update(actor=actor, instance=update, expected_version=expected_version, values=values, reason=reason)
 
 
 @transaction.atomic
