@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from orbit.core.errors import NotFound, PermissionDenied
 from orbit.governance.services import (
@@ -32,8 +34,17 @@ def _require(actor: Any, action: str, unit: OrgUnit) -> None:
     if can(actor, action, unit.path):
         return
     if can(actor, "view", unit.path):
-        raise PermissionDenied(f"You need the {action} right on {unit.code} to do this.")
-    raise NotFound("No such organisational unit.")
+        rights = {
+            "view": pgettext("right", "view"),
+            "change": pgettext("right", "change"),
+            "approve": pgettext("right", "approve"),
+            "admin": pgettext("right", "admin"),
+        }
+        raise PermissionDenied(
+            _("You need the %(right)s right on %(unit)s to do this.")
+            % {"right": rights.get(action, action), "unit": unit.code}
+        )
+    raise NotFound(_("No such organisational unit."))
 
 
 def path_segment(pk: int) -> str:
@@ -66,13 +77,13 @@ def org_unit_create(
     require_actor(actor)
     if parent is None:
         if not getattr(actor, "is_superuser", False):
-            raise PermissionDenied("Only a superuser may create a top-level unit.")
+            raise PermissionDenied(_("Only a superuser may create a top-level unit."))
     else:
         _require(actor, "admin", parent)
         if parent.is_archived:
-            raise ValidationError({"parent": "The parent unit is archived."})
+            raise ValidationError({"parent": _("The parent unit is archived.")})
         if parent.depth + 1 > MAX_DEPTH:
-            raise ValidationError({"parent": f"Units nest at most {MAX_DEPTH} levels deep."})
+            raise ValidationError({"parent": _("Units nest at most %(depth)d levels deep.") % {"depth": MAX_DEPTH}})
     unit = OrgUnit(
         code=code,
         name=name,
@@ -106,25 +117,26 @@ def _move_subtree(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
 def org_unit_update(*, actor: Any, unit: OrgUnit, expected_version: int, reason: str = "", **values: Any) -> OrgUnit:
     unknown = set(values) - set(UNIT_FIELDS)
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be changed here.")))
     _require(actor, "admin", unit)
     if "parent" in values and values["parent"] != unit.parent:
         new_parent: OrgUnit | None = values["parent"]
         if new_parent is None:
             if not actor.is_superuser:
-                raise PermissionDenied("Only a superuser may make a unit top-level.")
+                raise PermissionDenied(_("Only a superuser may make a unit top-level."))
         else:
             _require(actor, "admin", new_parent)
             fresh = OrgUnit.all_objects.get(pk=unit.pk)
             if new_parent.path.startswith(fresh.path):
-                raise ValidationError({"parent": "A unit cannot be moved under itself or its descendants."})
+                raise ValidationError({"parent": _("A unit cannot be moved under itself or its descendants.")})
             if new_parent.is_archived:
-                raise ValidationError({"parent": "The new parent unit is archived."})
-            subtree_height = max(
-                OrgUnit.all_objects.filter(path__startswith=fresh.path).values_list("depth", flat=True)
-            ) - fresh.depth
+                raise ValidationError({"parent": _("The new parent unit is archived.")})
+            subtree_height = (
+                max(OrgUnit.all_objects.filter(path__startswith=fresh.path).values_list("depth", flat=True))
+                - fresh.depth
+            )
             if new_parent.depth + 1 + subtree_height > MAX_DEPTH:
-                raise ValidationError({"parent": f"Units nest at most {MAX_DEPTH} levels deep."})
+                raise ValidationError({"parent": _("Units nest at most %(depth)d levels deep.") % {"depth": MAX_DEPTH}})
         updated = audited_update(
             actor=actor, instance=unit, expected_version=expected_version, values=values, reason=reason
         )
@@ -138,10 +150,16 @@ def org_unit_update(*, actor: Any, unit: OrgUnit, expected_version: int, reason:
 def org_unit_archive(*, actor: Any, unit: OrgUnit, expected_version: int, reason: str) -> OrgUnit:
     _require(actor, "admin", unit)
     if unit.parent_id is None and not actor.is_superuser:
-        raise PermissionDenied("Only a superuser may archive a top-level unit.")
+        raise PermissionDenied(_("Only a superuser may archive a top-level unit."))
     active_children = OrgUnit.objects.filter(parent=unit).count()
     if active_children:
-        raise ValidationError({"children": f"Archive its {active_children} active child unit(s) first."})
+        raise ValidationError(
+            {"children": ngettext(
+                "Archive its %(count)d active child unit first.",
+                "Archive its %(count)d active child units first.",
+                active_children,
+            ) % {"count": active_children}}
+        )  # fmt: skip
     archived = audited_archive(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
     clear_scope_cache()
     return archived
@@ -151,7 +169,7 @@ def org_unit_archive(*, actor: Any, unit: OrgUnit, expected_version: int, reason
 def org_unit_restore(*, actor: Any, unit: OrgUnit, expected_version: int, reason: str = "") -> OrgUnit:
     _require(actor, "admin", unit)
     if unit.parent is not None and unit.parent.is_archived:
-        raise ValidationError({"parent": "Restore the parent unit first."})
+        raise ValidationError({"parent": _("Restore the parent unit first.")})
     restored = audited_restore(actor=actor, instance=unit, expected_version=expected_version, reason=reason)
     clear_scope_cache()
     return restored
@@ -162,18 +180,16 @@ def membership_grant_check(actor: Any, unit: OrgUnit | None, role: str) -> None:
     require_actor(actor)
     if unit is None or role == Role.AUDITOR:
         if not getattr(actor, "is_superuser", False):
-            raise PermissionDenied("Only a superuser may grant or change the global auditor role.")
+            raise PermissionDenied(_("Only a superuser may grant or change the global auditor role."))
         return
     _require(actor, "admin", unit)
 
 
 @transaction.atomic
-def membership_create(
-    *, actor: Any, user: Any, unit: OrgUnit | None, role: str, reason: str = ""
-) -> Membership:
+def membership_create(*, actor: Any, user: Any, unit: OrgUnit | None, role: str, reason: str = "") -> Membership:
     membership_grant_check(actor, unit, role)
     if unit is not None and unit.is_archived:
-        raise ValidationError({"unit": "The unit is archived."})
+        raise ValidationError({"unit": _("The unit is archived.")})
     membership = audited_create(actor=actor, instance=Membership(user=user, unit=unit, role=role), reason=reason)
     clear_scope_cache(user)
     return membership
@@ -226,9 +242,9 @@ def user_create(
     """Create a login.  Unit administrators may create users; only a superuser may create a superuser."""
     require_actor(actor)
     if not can_anywhere(actor, "admin"):
-        raise PermissionDenied("Only an administrator may create users.")
+        raise PermissionDenied(_("Only an administrator may create users."))
     if is_superuser and not actor.is_superuser:
-        raise PermissionDenied("Only a superuser may create a superuser.")
+        raise PermissionDenied(_("Only a superuser may create a superuser."))
     user_model = get_user_model()
     user: Any = user_model(
         username=username,
