@@ -172,11 +172,11 @@ def iati_publisher_defaults() -> dict[str, str]:
 
 def _identifier_problem(value: str) -> str:
     if not value:
-        return "Required."
+        return _("Required.")
     if len(value) > 100:
-        return "At most 100 characters."
+        return _("At most 100 characters.")
     if any(c.isspace() or c in "/&|?" for c in value):
-        return "An IATI identifier has no spaces and none of / & | ?."
+        return _("An IATI identifier has no spaces and none of / & | ?.")
     return ""
 
 
@@ -198,7 +198,7 @@ def iati_export_request(
     from orbit.interop.tasks import run_iati_export
 
     if not can_anywhere(actor, "view"):
-        raise PermissionDenied("You need a role on a unit to export its plan.")
+        raise PermissionDenied(_("You need a role on a unit to export its plan."))
     defaults = iati_publisher_defaults()
     values = {
         "prefix": (prefix or defaults["prefix"]).strip(),
@@ -212,13 +212,15 @@ def iati_export_request(
         if problem:
             errors[name] = problem
     if codelists.name_of("OrganisationType", values["reporting_org_type"]) is None:
-        errors["reporting_org_type"] = f"{values['reporting_org_type']!r} is not an IATI organisation type."
+        errors["reporting_org_type"] = _("%(code)s is not an IATI organisation type.") % {
+            "code": repr(values["reporting_org_type"])
+        }
     if len(values["reporting_org_name"]) > 200:
-        errors["reporting_org_name"] = "At most 200 characters."
+        errors["reporting_org_name"] = _("At most 200 characters.")
     if errors:
         raise ValidationError(errors)
     if framework is not None and not framework_restrict(actor).filter(pk=framework.pk).exists():
-        raise NotFound("No such results framework.")
+        raise NotFound(_("No such results framework."))
     export = audited_create(
         actor=actor, instance=IatiExport(requested_by=actor, framework=framework, **values), reason=reason
     )
@@ -247,7 +249,7 @@ def iati_export_run(*, actor: Any, export: IatiExport, today: dt.date | None = N
     A failure (a bug, a full disk) is recorded on the export with its message rather than lost in a worker's log.
     """
     if export.status != IatiExport.Status.QUEUED:
-        raise ValidationError({"status": "This export has already run."})
+        raise ValidationError({"status": _("This export has already run.")})
     export = audited_update(
         actor=actor, instance=export, expected_version=export.version, values={"status": IatiExport.Status.RUNNING}
     )
@@ -387,13 +389,17 @@ def iati_upload_run(*, actor: Any, upload: IatiUpload, dry_run: bool) -> IatiUpl
     _set_upload(upload, status=IatiUpload.Status.RUNNING)
     try:
         if not default_storage.exists(upload.path):
-            raise ValidationError({"upload": f"{upload.file_name}: the kept copy is gone; upload the file again."})
+            raise ValidationError(
+                {"upload": _("%(file)s: the kept copy is gone; upload the file again.") % {"file": upload.file_name}}
+            )
         with default_storage.open(upload.path, "rb") as kept:
             digest = hashlib.sha256()
             for block in iter(lambda: kept.read(1 << 20), b""):
                 digest.update(block)
             if digest.hexdigest() != upload.sha256:
-                raise ValidationError({"upload": f"{upload.file_name}: the kept copy changed since it was uploaded."})
+                raise ValidationError(
+                    {"upload": _("%(file)s: the kept copy changed since it was uploaded.") % {"file": upload.file_name}}
+                )
             kept.seek(0)
             run = iati_import(
                 actor=actor,
@@ -423,11 +429,11 @@ def iati_upload_apply(
     for a large file, as on upload)."""
     require(actor, "change", upload.unit.path, noun="unit")
     if upload.applied_id is not None:
-        raise ValidationError({"upload": "This file has already been applied."})
+        raise ValidationError({"upload": _("This file has already been applied.")})
     if upload.status in (IatiUpload.Status.QUEUED, IatiUpload.Status.RUNNING):
-        raise ValidationError({"upload": "This file is being imported; wait until it has finished."})
+        raise ValidationError({"upload": _("This file is being imported; wait until it has finished.")})
     if upload.dry_run is not None and upload.dry_run.status == ImportRun.Status.REFUSED:
-        raise ValidationError({"upload": "The file was refused: nothing in it can be applied."})
+        raise ValidationError({"upload": _("The file was refused: nothing in it can be applied.")})
     if reason:
         _set_upload(upload, reason=reason)
     if background if background is not None else upload.size > BACKGROUND_BYTES:
