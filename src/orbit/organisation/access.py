@@ -14,6 +14,8 @@ import enum
 from typing import Any, Final
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from orbit.organisation.models import Membership, Role
 
@@ -122,8 +124,38 @@ def require(actor: Any, action: str, path: str, *, noun: str = "record", public:
     if (public and action == "view") or can(actor, action, path):
         return
     if public or can(actor, "view", path):
-        raise PermissionDenied(f"You need the {action} right here to change this {noun}.")
-    raise NotFound(f"No such {noun}.")
+        raise PermissionDenied(_("You need the %(right)s right here to do this.") % {"right": right_name(action)})
+    raise NotFound(_("Not found: %(what)s.") % {"what": RECORD_NOUNS.get(noun, noun)})
+
+
+#: What ``require``'s refusals call a record, in the reader's language (the models' own names).
+RECORD_NOUNS = {
+    "activity": gettext_lazy("activity"),
+    "assessment round": gettext_lazy("assessment round"),
+    "budget line": gettext_lazy("budget line"),
+    "dependency": gettext_lazy("dependency"),
+    "framework": gettext_lazy("results framework"),
+    "indicator": gettext_lazy("indicator"),
+    "initiative": gettext_lazy("regional initiative"),
+    "lock": gettext_lazy("locked period"),
+    "node": gettext_lazy("result node"),
+    "process": gettext_lazy("process"),
+    "submission": gettext_lazy("submission"),
+    "unit": gettext_lazy("organisational unit"),
+    "update": gettext_lazy("progress update"),
+    "value": gettext_lazy("actual value"),
+}
+
+
+def right_name(action: str) -> str:
+    """An action's right as the interface names it ("view", "change", "approve", "admin"), translated."""
+    names = {
+        "view": pgettext("right", "view"),
+        "change": pgettext("right", "change"),
+        "approve": pgettext("right", "approve"),
+        "admin": pgettext("right", "admin"),
+    }
+    return names.get(action, action)
 
 
 def ancestor_paths(path: str) -> list[str]:

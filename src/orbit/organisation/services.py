@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from orbit.core.errors import NotFound, PermissionDenied
 from orbit.governance.services import (
@@ -21,7 +21,7 @@ from orbit.governance.services import (
     record_event,
     require_actor,
 )
-from orbit.organisation.access import can, can_anywhere, clear_scope_cache
+from orbit.organisation.access import can, can_anywhere, clear_scope_cache, right_name
 from orbit.organisation.models import Membership, OrgUnit, Role, UnitType
 
 MAX_DEPTH = 20
@@ -34,15 +34,8 @@ def _require(actor: Any, action: str, unit: OrgUnit) -> None:
     if can(actor, action, unit.path):
         return
     if can(actor, "view", unit.path):
-        rights = {
-            "view": pgettext("right", "view"),
-            "change": pgettext("right", "change"),
-            "approve": pgettext("right", "approve"),
-            "admin": pgettext("right", "admin"),
-        }
         raise PermissionDenied(
-            _("You need the %(right)s right on %(unit)s to do this.")
-            % {"right": rights.get(action, action), "unit": unit.code}
+            _("You need the %(right)s right on %(unit)s to do this.") % {"right": right_name(action), "unit": unit.code}
         )
     raise NotFound(_("No such organisational unit."))
 
