@@ -73,7 +73,13 @@ How IATI maps onto Orbit (decisions):
   (4.4); goals alone (tag 2, sector 7) are not linked: the export writes SDG targets, never goals, as tags.
 * Budgets: one budget line per year (of the period start) and currency, funding source "other" (IATI does not say
   which of Orbit's sources paid), the original budgets added up (the revised ones when an activity gives no
-  original). A negative budget is not imported (warning ``orbit.budget``). Transactions are not imported.
+  original). A negative budget is not imported (warning ``orbit.budget``).
+* Transactions: added up per year (of the transaction date) and currency into the same budget lines: 2 Outgoing
+  Commitment → committed; 3 Disbursement and 4 Expenditure → spent. Other types (incoming funds and commitments,
+  loans, interest…) are not imported. A transaction in the future (rules 11.2.1, 11.2.2), without a currency
+  (7.8.1) or with a code IATI does not know is left out; a negative yearly total is not imported (warning
+  ``orbit.transaction``). When an activity reports no such transaction, its lines' committed and spent amounts
+  are left as Orbit holds them.
 * Results: one result node per IATI result; its type, aggregation status and references are kept in the link
   and written back by the export.
 * Indicators: code ``I1``, ``I2`` … in file order; measure 1 → number, 2 → percentage, 3 (nominal), 4 (ordinal),
@@ -156,6 +162,8 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _Q2 = Decimal("0.01")
 _MAX_VALUE = Decimal(10) ** 14
 _MAX_MONEY = Decimal(10) ** 14
+#: IATI TransactionType → the budget line's amount it adds to (other types are not imported).
+TRANSACTION_KINDS = {"2": "committed", "3": "spent", "4": "spent"}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -277,6 +285,16 @@ def _in_budget(element: Any) -> bool:
     return any(e.tag == "budget" for e in element.iterancestors()) or element.tag == "budget"
 
 
+def _remove_transaction(element: Any) -> bool:
+    while element is not None and element.tag != "transaction":
+        element = element.getparent()
+    return _remove(element)
+
+
+def _in_transaction(element: Any) -> bool:
+    return any(e.tag == "transaction" for e in element.iterancestors()) or element.tag == "transaction"
+
+
 def _sdg_target(element: Any) -> bool:
     vocabulary = (element.get("vocabulary") or "").strip()
     if element.tag == "tag":
@@ -291,6 +309,9 @@ _BASELINE_VALUE = Handling(
 )
 _BUDGET = Handling(LEFT_OUT, "this budget is not imported.", "activities", _remove_budget, _in_budget)
 _DATE = Handling(LEFT_OUT, "this date is not imported.", "activities", _remove)
+_TRANSACTION = Handling(
+    LEFT_OUT, "this transaction is not imported.", "activities", _remove_transaction, _in_transaction
+)
 _NOT_IMPORTED = Handling(AS_IS, "the activity is imported; Orbit does not import this part.")
 _REFUSE = Handling(REFUSED, "the activity is not imported.")
 _REFUSE_CRITICAL = Handling(REFUSED, "the activity is not imported (critical: the file's structure is broken).")
@@ -326,15 +347,15 @@ HANDLING: dict[str, tuple[Handling, ...]] = {
     # budgets and money
     "8.6.3": (_BUDGET, _NOT_IMPORTED),
     "7.5.3": (_BUDGET,),
-    "7.8.1": (_BUDGET, _NOT_IMPORTED),
+    "7.8.1": (_BUDGET, _TRANSACTION, _NOT_IMPORTED),
     # dates
     "11.1.1": (_NOT_IMPORTED,),
     "11.1.2": (Handling(LEFT_OUT, "the planned end date is not imported.", "activities", _remove),),
     "11.1.3": (Handling(LEFT_OUT, "the actual end date is not imported.", "activities", _remove),),
     "11.1.4": (_DATE,),
     "11.1.5": (_DATE,),
-    "11.2.1": (_NOT_IMPORTED,),
-    "11.2.2": (_NOT_IMPORTED,),
+    "11.2.1": (_TRANSACTION,),
+    "11.2.2": (_TRANSACTION,),
     "6.11.1": (Handling(AS_IS, "the activity is imported without a start date."),),
     # classifications: Orbit keeps no percentages, no regions and no sectors other than the SDG vocabularies
     "2.1.": (Handling(AS_IS, "the activity is imported; Orbit keeps no sector percentages."),),
@@ -353,6 +374,8 @@ HANDLING: dict[str, tuple[Handling, ...]] = {
     ),
     "code:budget/@type": (_BUDGET,),
     "code:budget/value/@currency": (_BUDGET,),
+    "code:transaction/transaction-type/@code": (_TRANSACTION,),
+    "code:transaction/value/@currency": (_TRANSACTION,),
     "code:recipient-country/@code": (
         Handling(LEFT_OUT, "this country is not imported.", "activities", _remove),
     ),
@@ -477,6 +500,7 @@ ORBIT_OUTCOMES: dict[str, str] = {
     "orbit.qualitative": LEFT_OUT,
     "orbit.country": LEFT_OUT,
     "orbit.budget": LEFT_OUT,
+    "orbit.transaction": LEFT_OUT,
     "orbit.sdg": LEFT_OUT,
     "orbit.period": REFUSED,
     "orbit.cycle": REFUSED,
@@ -536,7 +560,9 @@ class WActivity:
     data: dict[str, Any]
     sdg_codes: list[str]
     results: list[WResult]
-    budgets: dict[tuple[int, str], Decimal]
+    budgets: dict[tuple[int, str], dict[str, Decimal]]
+    """By year and currency: the amounts the file gives (``planned``, ``committed``, ``spent``; a missing key is
+    left as Orbit holds it)."""
     periods_read: int = 0
 
 
@@ -695,11 +721,50 @@ class Mapper:
             data={"status": code, "reporting_org_ref": org_ref},
             sdg_codes=list(dict.fromkeys(sdg_codes)),
             results=[],
-            budgets=self.budgets(activity),
+            budgets=self.money(activity),
         )
         for r_index, result in enumerate(activity.results, start=1):
             wanted.results.append(self.result(activity, result, f"{ident}#{r_index}", wanted))
         return wanted
+
+    def money(self, activity: iati.Activity) -> dict[tuple[int, str], dict[str, Decimal]]:
+        """The budget lines the activity's budgets and transactions make, by year and currency."""
+        lines: dict[tuple[int, str], dict[str, Decimal]] = {
+            key: {"planned": amount} for key, amount in self.budgets(activity).items()
+        }
+        for key, amounts in self.transactions(activity).items():
+            lines.setdefault(key, {}).update(amounts)
+        return lines
+
+    def transactions(self, activity: iati.Activity) -> dict[tuple[int, str], dict[str, Decimal]]:
+        ident, line = activity.identifier, activity.line
+        totals: dict[tuple[int, str], dict[str, Decimal]] = {}
+        for transaction in activity.transactions:
+            kind = TRANSACTION_KINDS.get((transaction.type or "").strip())
+            if kind is None or transaction.date is None or transaction.value is None:
+                continue
+            currency = (transaction.currency or activity.default_currency or "").upper()
+            if currency not in currency_codes():
+                continue  # reported by rule 7.8.1 or the currency codelist, and left out
+            amounts = totals.setdefault((transaction.date.year, currency), {})
+            amounts[kind] = amounts.get(kind, Decimal(0)) + transaction.value
+        for (year, currency), amounts in totals.items():
+            for kind, amount in list(amounts.items()):
+                what = kind
+                if amount < 0 or amount >= _MAX_MONEY:
+                    del amounts[kind]
+                    why = "is negative" if amount < 0 else "is too large to store"
+                    self.report.add(
+                        ident,
+                        "orbit.transaction",
+                        "warning",
+                        f"Activity {ident}: the amount {what} in {year} ({currency}) {why}; it is not imported.",
+                        line,
+                    )
+                    self.report.count("activities", "left_out")
+                else:
+                    amounts[kind] = amount.quantize(_Q2)
+        return {key: amounts for key, amounts in totals.items() if amounts}
 
     def budgets(self, activity: iati.Activity) -> dict[tuple[int, str], Decimal]:
         ident, line = activity.identifier, activity.line
@@ -718,6 +783,7 @@ class Mapper:
                     f"Activity {ident}: the budget from {budget.start} {why}; it is not imported.",
                     line,
                 )
+                self.report.count("activities", "left_out")
                 continue
             key = (budget.start.year, currency)
             totals[key] = totals.get(key, Decimal(0)) + budget.value
@@ -731,6 +797,7 @@ class Mapper:
                     f"Activity {ident}: the {key[0]} budget is too large to store; it is not imported.",
                     line,
                 )
+                self.report.count("activities", "left_out")
             else:
                 totals[key] = amount.quantize(_Q2)
         return totals
@@ -1450,11 +1517,11 @@ class _Writer:
 
     def plan_budgets(self, wanted: WActivity, activity: Activity, scope: str) -> bool:
         changed = False
-        for (year, currency), amount in sorted(wanted.budgets.items()):
+        for (year, currency), amounts in sorted(wanted.budgets.items()):
             current = self.budgets.get((activity.pk, year, currency)) if activity.pk is not None else None
             if current is None:
                 line = BudgetLine(
-                    activity=activity, source=FundingSource.OTHER, year=year, currency=currency, planned=amount,
+                    activity=activity, source=FundingSource.OTHER, year=year, currency=currency, **amounts,
                     note="IATI budget",
                 )  # fmt: skip
                 problem = self._valid(line, ["activity"])
@@ -1469,7 +1536,7 @@ class _Writer:
                     continue
                 self.new_budgets.append(line)
                 changed = True
-            elif self._update(current, {"planned": amount}, ["activity"]) == "":
+            elif self._update(current, amounts, ["activity"]) == "":
                 changed = True
         return changed
 

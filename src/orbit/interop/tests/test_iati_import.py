@@ -247,7 +247,7 @@ def test_every_rule_orbit_checks_has_its_handling():
     assert iati_import.handling_of("0.3.1", "critical").action == iati_import.REFUSED
     transaction_value = etree.fromstring("<transaction><value>1</value></transaction>")[0]
     budget_value = etree.fromstring("<budget><value>1</value></budget>")[0]
-    assert iati_import.handling_of("7.8.1", "error", transaction_value).action == iati_import.AS_IS
+    assert iati_import.handling_of("7.8.1", "error", transaction_value).action == iati_import.LEFT_OUT
     assert iati_import.handling_of("7.8.1", "error", budget_value).action == iati_import.LEFT_OUT
     assert iati_import.handling_of("99.9.9", "error").action == iati_import.REFUSED  # unknown errors refuse
     assert iati_import.handling_of("99.9.9", "warning").action == iati_import.AS_IS
@@ -357,6 +357,44 @@ def test_a_changed_budget_updates_its_line(tree, settings):
     assert changed.counts["periods"]["unchanged"] == 1
     line = BudgetLine.objects.get()  # the same line, updated
     assert (line.planned, line.version) == (Decimal("1600.00"), 2)
+
+
+TRANSACTIONS = """
+  <transaction><transaction-type code="1"/><transaction-date iso-date="2025-01-10"/>
+   <value value-date="2025-01-10">9999</value></transaction>
+  <transaction><transaction-type code="2"/><transaction-date iso-date="2025-02-01"/>
+   <value value-date="2025-02-01">1200</value></transaction>
+  <transaction><transaction-type code="3"/><transaction-date iso-date="2025-03-01"/>
+   <value currency="USD" value-date="2025-03-01">300.255</value></transaction>
+  <transaction><transaction-type code="4"/><transaction-date iso-date="2025-09-01"/>
+   <value value-date="2025-09-01">200</value></transaction>
+  <transaction><transaction-type code="4"/><transaction-date iso-date="2026-02-01"/>
+   <value currency="EUR" value-date="2026-02-01">50</value></transaction>
+  <transaction><transaction-type code="4"/><transaction-date iso-date="2027-01-01"/>
+   <value value-date="2026-06-01">70</value></transaction>
+  <transaction><transaction-type code="2"/><transaction-date iso-date="2026-03-01"/>
+   <value currency="CHF" value-date="2026-03-01">-40</value></transaction>"""
+
+
+def test_commitments_and_spending_land_in_the_budget_lines(tree, settings):
+    settings.ORBIT_IATI_SCHEMA_DIR = None
+    data = iati_file(activity_xml().replace('\n  <result type="2"', TRANSACTIONS + '\n  <result type="2"', 1))
+    run = run_import(tree.dept_a, data)
+    assert run.status == ImportRun.Status.PARTIAL, (run.message, run.problems)  # parts were left out
+    lines = {(b.year, b.currency): (b.planned, b.committed, b.spent) for b in BudgetLine.objects.all()}
+    assert lines == {
+        (2025, "USD"): (Decimal("1500.50"), Decimal("1200.00"), Decimal("500.26")),  # incoming funds (1) left aside
+        (2026, "EUR"): (Decimal(0), Decimal(0), Decimal(50)),  # a year and currency without a budget
+    }
+    problems = {(p["rule"], p["outcome"]) for p in run.problems}
+    assert ("11.2.1", "left out") in problems  # the transaction of 2027 is in the future
+    assert ("orbit.transaction", "left out") in problems  # the negative CHF commitment
+    assert run.counts["activities"]["left_out"] >= 1
+
+    assert run_import(tree.dept_a, data).counts["activities"]["unchanged"] == 1  # the same file again
+    without = iati_file(activity_xml())  # the file no longer reports transactions: Orbit's amounts stay
+    assert run_import(tree.dept_a, without).counts["activities"]["unchanged"] == 1
+    assert BudgetLine.objects.get(year=2025).committed == Decimal("1200.00")
 
 
 def test_progress_counts_the_activities_read(tree, settings):
