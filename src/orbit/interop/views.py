@@ -56,7 +56,7 @@ def _page(request: HttpRequest, items: Any) -> Any:
 def export(request: HttpRequest) -> HttpResponse:
     """Choose what to export and as whom it is published; the history of the user's exports below."""
     if not can_anywhere(request.user, "view"):
-        raise PermissionDenied("You need a role on a unit to export its plan.")
+        raise PermissionDenied(_("You need a role on a unit to export its plan."))
     frameworks = framework_restrict(request.user).order_by("code")
     defaults = services.iati_publisher_defaults()
     initial = {"identifier_prefix": defaults.pop("prefix"), **defaults}
@@ -122,7 +122,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload an IATI file into a unit the user may change; the history of imports into such units below."""
     if not can_anywhere(request.user, "change"):
-        raise PermissionDenied("You need the change right on a unit to import IATI activities.")
+        raise PermissionDenied(_("You need the change right on a unit to import IATI activities."))
     units = org_unit_restrict(request.user, "change").order_by("path")
     frameworks = framework_restrict(request.user, "change").order_by("code")
     form = IatiImportForm(request.POST or None, request.FILES or None, units=units, frameworks=frameworks)

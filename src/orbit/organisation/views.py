@@ -123,7 +123,9 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseRedirect(_unit_url(unit))
     else:
         if not can(request.user, "admin", parent.path):
-            raise PermissionDenied(f"You need the admin right on {parent.code} to add units under it.")
+            raise PermissionDenied(
+                _("You need the admin right on %(unit)s to add units under it.") % {"unit": parent.code}
+            )
         form = UnitForm(initial={"type": UnitType.DEPARTMENT})
     return render(
         request,
@@ -165,7 +167,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseRedirect(_unit_url(unit))
     else:
         if not can(request.user, "admin", unit.path):
-            raise PermissionDenied(f"You need the admin right on {unit.code} to edit it.")
+            raise PermissionDenied(_("You need the admin right on %(unit)s to edit it.") % {"unit": unit.code})
         form = UnitEditForm(
             initial={
                 "version": unit.version,
@@ -315,7 +317,7 @@ membership_archive, membership_restore = archive_restore_views(
 @web_errors
 def user_create(request: HttpRequest) -> HttpResponse:
     if not can_anywhere(request.user, "admin"):
-        raise PermissionDenied("Only an administrator may create users.")
+        raise PermissionDenied(_("Only an administrator may create users."))
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -152,7 +152,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @web_errors
 def activity_create(request: HttpRequest) -> HttpResponse:
     if not can_anywhere(request.user, "change"):
-        raise PermissionDenied("You need the change right on a unit to plan activities.")
+        raise PermissionDenied(_("You need the change right on a unit to plan activities."))
     kwargs = _activity_form_kwargs(request.user)
     initial: dict[str, Any] = {"status": ActivityStatus.PLANNED, "type": "project"}
     if request.GET.get("node"):
@@ -434,7 +434,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence_form = EvidenceForm()
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied("This update cannot take more evidence now.")
+            raise PermissionDenied(_("This update cannot take more evidence now."))
         evidence_form = EvidenceForm(request.POST, request.FILES)
         if evidence_form.is_valid():
             data = evidence_form.cleaned_data

@@ -142,7 +142,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @web_errors
 def process_create(request: HttpRequest) -> HttpResponse:
     if not can_anywhere(request.user, "change"):
-        raise PermissionDenied("You need the change right on a unit to add processes.")
+        raise PermissionDenied(_("You need the change right on a unit to add processes."))
     kwargs = _process_form_kwargs(request.user)
     initial: dict[str, Any] = {"level": Level.PROCESS, "nature": "core", "digitisation": "paper",
                                "transformation_status": "documented", "change_authority": "process_owner"}  # fmt: skip
@@ -438,7 +438,7 @@ def graph(request: HttpRequest) -> HttpResponse:
 @web_errors
 def bpmn_upload(request: HttpRequest) -> HttpResponse:
     if not can_anywhere(request.user, "change"):
-        raise PermissionDenied("You need the change right on a unit to import processes.")
+        raise PermissionDenied(_("You need the change right on a unit to import processes."))
     units = org_unit_restrict(request.user, "change").order_by("path")
     form = BpmnUploadForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():

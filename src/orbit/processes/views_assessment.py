@@ -83,7 +83,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None, units=units)
     if request.method == "POST":
         if not may_create:
-            raise PermissionDenied("You need the change right on a unit to open an assessment round.")
+            raise PermissionDenied(_("You need the change right on a unit to open an assessment round."))
         saved, form, _c = submit_form(form, lambda f: services.round_create(actor=request.user, **f.service_values()))
         if saved is not None:
             messages.success(request, _("Round “%(name)s” opened for scoring.") % {"name": saved.name})
@@ -345,7 +345,7 @@ def submission_queue(request: HttpRequest) -> HttpResponse:
     conflict: StaleVersion | None = None
     if request.method == "POST":
         if not may_review:
-            raise PermissionDenied("Only managers of a unit review its submissions.")
+            raise PermissionDenied(_("Only managers of a unit review its submissions."))
         try:
             active = int(request.POST.get("submission", ""))
         except ValueError as exc:

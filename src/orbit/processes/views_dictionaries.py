@@ -64,7 +64,7 @@ def dictionary(request: HttpRequest, name: str) -> HttpResponse:
     form = DictionaryEntryForm(request.POST or None, **_form_kwargs(name)) if may_change else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("You need the change right on a unit to change the shared dictionaries.")
+            raise PermissionDenied(_("You need the change right on a unit to change the shared dictionaries."))
         entry, form, _conflict = submit_form(form,
             lambda f: services.dictionary_entry_create(
                 actor=request.user, dictionary=name, reason=f.cleaned_data["reason"], **f.service_values()
@@ -91,7 +91,7 @@ def dictionary_entry(request: HttpRequest, name: str, pk: int) -> HttpResponse:
     _name(name)
     entry = selectors.dictionary_get(user=request.user, dictionary=name, pk=pk)
     if not can_anywhere(request.user, "change"):
-        raise PermissionDenied("You need the change right on a unit to change the shared dictionaries.")
+        raise PermissionDenied(_("You need the change right on a unit to change the shared dictionaries."))
     kwargs = _form_kwargs(name)
     conflict = None
     if request.method == "POST":

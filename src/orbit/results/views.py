@@ -84,7 +84,9 @@ def _editable(user: Any, framework: Framework) -> bool:
 
 def _require_editable(user: Any, framework: Framework) -> None:
     if not can(user, "change", framework.owner_unit.path):
-        raise PermissionDenied(f"You need the change right on {framework.owner_unit.code} to edit this framework.")
+        raise PermissionDenied(
+            _("You need the change right on %(unit)s to edit this framework.") % {"unit": framework.owner_unit.code}
+        )
 
 
 def _framework_url(framework: Framework | int) -> str:
@@ -141,7 +143,7 @@ def framework_list_view(request: HttpRequest) -> HttpResponse:
 @web_errors
 def framework_create(request: HttpRequest) -> HttpResponse:
     if not can_anywhere(request.user, "approve"):
-        raise PermissionDenied("Only managers may create results frameworks.")
+        raise PermissionDenied(_("Only managers may create results frameworks."))
     units = _units(request.user, "approve")
     form = FrameworkForm(request.POST or None, units=units)
     if request.method == "POST":
@@ -166,7 +168,9 @@ def framework_create(request: HttpRequest) -> HttpResponse:
 def framework_edit(request: HttpRequest, pk: int) -> HttpResponse:
     framework = framework_get(request.user, pk)
     if not can(request.user, "approve", framework.owner_unit.path):
-        raise PermissionDenied(f"You need the approve right on {framework.owner_unit.code} to edit this framework.")
+        raise PermissionDenied(
+            _("You need the approve right on %(unit)s to edit this framework.") % {"unit": framework.owner_unit.code}
+        )
     units = _units(request.user, "approve")
     conflict: StaleVersion | None = None
     if request.method == "POST":
@@ -536,7 +540,7 @@ def sdg_matrix(request: HttpRequest, pk: int) -> HttpResponse:
                 return HttpResponseRedirect(reverse("results:sdg-matrix", args=[framework.pk]))
     elif request.method == "POST":
         _require_editable(request.user, framework)
-        raise PermissionDenied("The framework is closed or archived.")
+        raise PermissionDenied(_("The framework is closed or archived."))
     context = {
         "framework": framework,
         "rows": [(node, [(node.pk, column.pk) in alignment["cells"] for column in columns]) for node in rows],
@@ -974,7 +978,7 @@ def actual_create(request: HttpRequest, pk: int) -> HttpResponse:
     assert indicator.node is not None
     framework = indicator.node.framework
     if not can_anywhere(request.user, "change"):
-        raise PermissionDenied("You need the change right on a unit to report values.")
+        raise PermissionDenied(_("You need the change right on a unit to report values."))
     kwargs = _actual_kwargs(request.user, indicator, framework)
     form = ActualForm(request.POST or None, initial={"period_type": "annual"}, **kwargs)
     if request.method == "POST":
@@ -1015,7 +1019,9 @@ def actual_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assert indicator.node is not None
     framework = indicator.node.framework
     if not can(request.user, "change", actual.unit.path):
-        raise PermissionDenied(f"You need the change right on {actual.unit.code} to edit its values.")
+        raise PermissionDenied(
+            _("You need the change right on %(unit)s to edit its values.") % {"unit": actual.unit.code}
+        )
     kwargs = _actual_kwargs(request.user, indicator, framework)
     conflict: StaleVersion | None = None
     if request.method == "POST":
@@ -1064,7 +1070,9 @@ def actual_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def actual_approve(request: HttpRequest, pk: int) -> HttpResponse:
     actual = actual_get(request.user, pk)
     if not can(request.user, "approve", actual.unit.path):
-        raise PermissionDenied(f"You need the approve right on {actual.unit.code} to approve its values.")
+        raise PermissionDenied(
+            _("You need the approve right on %(unit)s to approve its values.") % {"unit": actual.unit.code}
+        )
     return versioned_action(
         request,
         obj=actual,
