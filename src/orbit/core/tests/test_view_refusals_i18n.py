@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from orbit.organisation.tests.factories import grant, make_user
 
@@ -21,9 +22,12 @@ def french_viewer(client, tree):
 
 
 def refusal(response) -> str:
-    """The message the 403 handler received (Django passes it to the 403 template as ``exception``)."""
+    """The message the 403 handler received (Django passes it to the 403 template as ``exception``), which the
+    page shows to the reader."""
     assert response.status_code == 403
-    return str(response.context["exception"])
+    message = str(response.context["exception"])
+    assert f'<p class="notice" id="refusal">{escape(message)}</p>' in response.content.decode()
+    return message
 
 
 def test_the_process_import_page_refuses_in_french(french_viewer):
