@@ -74,7 +74,9 @@ def test_login_languages_rtl_and_history(browser, orbit_url: str, tmp_path_facto
     rows = page.locator("main table tbody tr")
     assert rows.count() >= 1, "the unit's history lists its events"
     assert "RO-AFR" in page.locator("main h1").inner_text()
-    assert "code" in rows.last.inner_text(), "the creation event shows its field values"
+    created = rows.last.inner_text()
+    # The creation event shows each field, named in Arabic, with its value: "code" is الرمز, "— → RO-AFR".
+    assert "الرمز: — → RO-AFR" in created, f"the creation event shows its field values: {created}"
 
     _switch_language(page, "en")
     assert page.locator("html").get_attribute("dir") == "ltr"
