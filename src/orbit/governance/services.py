@@ -302,26 +302,7 @@ def audited_restore(*, actor: Any, instance: M, expected_version: int, reason: s
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 """Values :func:`audit_value` returns unchanged (exact types: subclasses such as enums take the full path)."""
 
-_EVENT_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "actor_username",
-    "request_id",
-    "source",
-    "action",
-    "object_type",
-    "object_id",
-    "object_label",
-    "object_version",
-    "parent_type",
-    "parent_id",
-    "scope_path",
-    "changes_json",
-    "reason",
-    "prev_hash",
-    "hmac",
-)
+_EVENT_COLUMNS = (*chain.HASHED_FIELDS, "hmac")
 """Every column of an audit event but its primary key, in the order the bulk writer fills its rows."""
 
 _EMPTY_CHANGES: tuple[Any, ...] = (None, "", {}, [])

@@ -750,18 +750,12 @@ class Mapper:
             amounts[kind] = amounts.get(kind, Decimal(0)) + transaction.value
         for (year, currency), amounts in totals.items():
             for kind, amount in list(amounts.items()):
-                what = kind
                 if amount < 0 or amount >= _MAX_MONEY:
                     del amounts[kind]
                     why = "is negative" if amount < 0 else "is too large to store"
-                    self.report.add(
-                        ident,
-                        "orbit.transaction",
-                        "warning",
-                        f"Activity {ident}: the amount {what} in {year} ({currency}) {why}; it is not imported.",
-                        line,
+                    self.money_left_out(
+                        ident, "orbit.transaction", f"the amount {kind} in {year} ({currency}) {why}", line
                     )
-                    self.report.count("activities", "left_out")
                 else:
                     amounts[kind] = amount.quantize(_Q2)
         return {key: amounts for key, amounts in totals.items() if amounts}
@@ -776,31 +770,22 @@ class Mapper:
                 continue
             if budget.value < 0 or currency not in currency_codes():
                 why = "is negative" if budget.value < 0 else f"has no ISO 4217 currency (“{currency}”)"
-                self.report.add(
-                    ident,
-                    "orbit.budget",
-                    "warning",
-                    f"Activity {ident}: the budget from {budget.start} {why}; it is not imported.",
-                    line,
-                )
-                self.report.count("activities", "left_out")
+                self.money_left_out(ident, "orbit.budget", f"the budget from {budget.start} {why}", line)
                 continue
             key = (budget.start.year, currency)
             totals[key] = totals.get(key, Decimal(0)) + budget.value
         for key, amount in list(totals.items()):
             if amount >= _MAX_MONEY:
                 del totals[key]
-                self.report.add(
-                    ident,
-                    "orbit.budget",
-                    "warning",
-                    f"Activity {ident}: the {key[0]} budget is too large to store; it is not imported.",
-                    line,
-                )
-                self.report.count("activities", "left_out")
+                self.money_left_out(ident, "orbit.budget", f"the {key[0]} budget is too large to store", line)
             else:
                 totals[key] = amount.quantize(_Q2)
         return totals
+
+    def money_left_out(self, ident: str, rule: str, what: str, line: int | None) -> None:
+        """Report an amount of an activity that is not imported (the activity is): a part left out."""
+        self.report.add(ident, rule, "warning", f"Activity {ident}: {what}; it is not imported.", line)
+        self.report.count("activities", "left_out")
 
     def result(self, activity: iati.Activity, result: iati.Result, key: str, wanted: WActivity) -> WResult:
         ident, line = activity.identifier, activity.line
