@@ -416,5 +416,13 @@ def evidence_update(
 
 @transaction.atomic
 def evidence_archive(*, actor: Any, evidence: Evidence, expected_version: int, reason: str) -> Evidence:
-    _require_editable(actor, evidence.update)
+    """Take an item of evidence off its update (archived, never deleted).  While the update is a draft or returned,
+    its editors may; once it is submitted or approved, only those who approve the unit's updates may, to withdraw
+    it (consent withdrawn, a mistake seen late): it then leaves the reports and, where evidence is published, its
+    public address, at once, whatever period locks say (a photo is not a reported figure)."""
+    update = evidence.update
+    if update.status in EDITABLE:
+        _require_editable(actor, update)
+    else:
+        require(actor, "approve", update.unit.path, noun="update")
     return audited_archive(actor=actor, instance=evidence, expected_version=expected_version, reason=reason)

@@ -431,6 +431,8 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An update, its evidence, the evidence upload form (while editable) and the workflow actions."""
     update = selectors.update_get(request.user, pk)
     editable = update.status in EDITABLE and can(request.user, "change", update.unit.path) and not update.is_archived
+    # Once submitted or approved, evidence is withdrawn (archived) by those who approve the unit's updates.
+    may_withdraw = update.status not in EDITABLE and can(request.user, "approve", update.unit.path)
     evidence_form = EvidenceForm()
     if request.method == "POST":
         if not editable:
@@ -473,6 +475,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "update": update,
             "evidence": list(update.evidence.filter(archived_at__isnull=True).order_by("id")),
             "editable": editable,
+            "may_withdraw": may_withdraw,
             "evidence_form": evidence_form,
             "transitions": transitions,
             "transition_form": TransitionForm(initial={"version": update.version}),
@@ -551,6 +554,13 @@ def update_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _evidence_words(evidence: Evidence, restoring: bool) -> ActionText:
+    if evidence.update.status not in EDITABLE:  # submitted or approved: withdrawn by those who approve
+        return ActionText(
+            title=_("Withdraw %(name)s: it leaves the reports and is no longer published")
+            % {"name": evidence.original_name},
+            done=_("%(name)s withdrawn.") % {"name": evidence.original_name},
+            submit=_("Withdraw"),
+        )
     return ActionText(
         title=_("Remove %(name)s from the update") % {"name": evidence.original_name},
         done=_("%(name)s removed.") % {"name": evidence.original_name},

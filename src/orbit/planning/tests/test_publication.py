@@ -87,3 +87,31 @@ def test_the_address_cannot_be_guessed_and_nothing_is_served_without_a_public_ur
     settings.ORBIT_PUBLIC_URL = ""
     assert not publication.enabled()
     assert Client().get(public_path(shown)).status_code == 404
+
+
+def test_a_manager_withdraws_approved_evidence_and_publication_stops_at_once(world, tree):
+    from orbit.core.errors import PermissionDenied
+    from orbit.organisation.tests.factories import grant, make_user
+
+    shown = Evidence.objects.select_related("update").get(pk=world["shown"].pk)  # as a request reads it: approved
+    path = public_path(shown)
+    assert Client().get(path).status_code == 200
+    contributor, manager = make_user("dept-a.contrib"), make_user("dept-a.manager")
+    grant(contributor, tree.dept_a, "contributor")
+    grant(manager, tree.dept_a, "manager")
+    with audit_context(source="cli", reason="test"), pytest.raises(PermissionDenied):
+        services.evidence_archive(actor=contributor, evidence=shown, expected_version=1, reason="Mine")
+
+    web = Client()
+    web.force_login(manager)
+    update_page = web.get(f"/plan/updates/{shown.update_id}/").content.decode()
+    assert f"/plan/evidence/{shown.pk}/remove/" in update_page and "Withdraw" in update_page
+    page = web.get(f"/plan/evidence/{shown.pk}/remove/").content.decode()
+    assert "no longer published" in page
+    response = web.post(f"/plan/evidence/{shown.pk}/remove/", {"version": 1, "reason": "Consent withdrawn"})
+    assert response.status_code == 302
+    withdrawn = Evidence.all_objects.get(pk=shown.pk)
+    assert withdrawn.archived_at is not None and withdrawn.archive_reason == "Consent withdrawn"
+    assert Client().get(path).status_code == 404  # the public address answers no more
+    assert shown.pk not in [e.pk for e in selectors.evidence_published_by_activity([world["activity"].pk])[
+        world["activity"].pk]]
