@@ -539,25 +539,20 @@ class DictionaryViewSet(ProcessesViewSet):
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         return self.update(request, pk, partial=True)
 
-    @action(detail=True, methods=["post"])
-    def archive(self, request: Request, pk: str | None = None) -> Response:
+    def _archive_or_restore(self, serializer_class: Serializer, service: Any) -> Response:
         entry = self.get_entry()
-        data, version = self.write_input(ArchiveSerializer)
+        data, version = self.write_input(serializer_class)
         return self.show(
-            services.dictionary_entry_archive(
-                actor=request.user, entry=entry, expected_version=version, reason=data["reason"]
-            )
+            service(actor=self.request.user, entry=entry, expected_version=version, reason=data["reason"])
         )
 
     @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        return self._archive_or_restore(ArchiveSerializer, services.dictionary_entry_archive)
+
+    @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str | None = None) -> Response:
-        entry = self.get_entry()
-        data, version = self.write_input(RestoreSerializer)
-        return self.show(
-            services.dictionary_entry_restore(
-                actor=request.user, entry=entry, expected_version=version, reason=data["reason"]
-            )
-        )
+        return self._archive_or_restore(RestoreSerializer, services.dictionary_entry_restore)
 
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
